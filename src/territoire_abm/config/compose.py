@@ -1,0 +1,106 @@
+"""Compose Hydra configs from ``configs/`` and command-line overrides, turning every Hydra
+error into a one-line :class:`UserError`.
+
+Hydra's override grammar and config groups are used as they are (``scenario=ssp585``,
+``territory.households=10000``, ``-m seed=0,1``); the sweep of a multirun is expanded with
+Hydra's own override parser. Values are then checked once, by
+:func:`territoire_abm.config.validate.model_config`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from territoire_abm.config.export import GROUP_DEFAULTS
+from territoire_abm.config.params import ModelConfig
+from territoire_abm.config.validate import model_config
+from territoire_abm.errors import UserError
+
+
+@cache
+def config_dir() -> Path:
+    """``configs/`` shipped in the wheel, or the repository's when installed editable."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[1] / "configs", here.parents[3] / "configs"):
+        if (candidate / "config.yaml").is_file():
+            return candidate
+    raise FileNotFoundError("configs/config.yaml not found beside the package")
+
+
+def group_options(group: str) -> list[str]:
+    return sorted(p.stem for p in (config_dir() / group).glob("*.yaml"))
+
+
+def expand_sweeps(overrides: Sequence[str]) -> list[list[str]]:
+    """Cartesian product of comma-separated sweeps, as Hydra's basic sweeper does."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except Exception as error:  # Hydra raises its own OverrideParseException
+        raise UserError("override", " ".join(overrides), _first_line(error)) from None
+    choices = []
+    for override in parsed:
+        key = override.get_key_element()
+        if override.is_sweep_override():
+            values = list(override.sweep_string_iterator())
+        else:
+            values = [override.get_value_element_as_str()]
+        choices.append([f"{key}={value}" for value in values])
+    return [list(combo) for combo in itertools.product(*choices)]
+
+
+def compose(overrides: Sequence[str]) -> dict[str, Any]:
+    """Compose ``config.yaml`` with overrides into a plain dict (no validation yet)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf
+
+    _check_groups(overrides)
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+            cfg = hydra_compose(config_name="config", overrides=list(overrides))
+    except Exception as error:
+        raise _as_user_error(error, overrides) from None
+    finally:
+        GlobalHydra.instance().clear()
+    data = OmegaConf.to_container(cfg, resolve=True)
+    data.pop("hydra", None)
+    return data
+
+
+def load(overrides: Sequence[str] = ()) -> ModelConfig:
+    """Compose and validate: the config a run will use."""
+    return model_config(compose(overrides))
+
+
+def _check_groups(overrides: Sequence[str]) -> None:
+    for override in overrides:
+        key, _, value = override.lstrip("+~").partition("=")
+        if key in GROUP_DEFAULTS and value and value not in group_options(key):
+            raise UserError(key, value, f"allowed: {', '.join(group_options(key))}")
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def _as_user_error(error: Exception, overrides: Sequence[str]) -> UserError:
+    message = str(error)
+    match = re.search(r"Could not override '([^']+)'", message) or re.search(
+        r"Key '([^']+)' is not in struct", message)
+    if match:
+        key = match.group(1)
+        value = next((o.partition("=")[2] for o in overrides
+                      if o.lstrip("+~").partition("=")[0] == key), None)
+        parent = key.rpartition(".")[0]
+        return UserError(key, value, f"unknown key{' under ' + parent if parent else ''}")
+    return UserError("override", " ".join(overrides), _first_line(error))

@@ -1,0 +1,307 @@
+"""Parameter dataclasses: the one source of truth for every model parameter.
+
+Each field names its default, unit, allowed range and source (see :func:`param`). Hydra YAML
+under ``configs/`` mirrors these defaults (a test checks they agree). Dotted paths such as
+``behaviour.pmt.delay_years`` address the same fields from experiments and the game.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from territoire_abm.config.fields import param
+
+UNCONFIRMED = "estimate (unconfirmed)"
+HEATING_SYSTEMS = ("electric", "gas", "wood", "oil", "heat_pump")
+ENERGY_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
+ARCHETYPES = ("reactive", "rule_following", "cost_benefit", "public_sentiment")
+SCENARIOS = ("tracc", "ssp126", "ssp245", "ssp370", "ssp585")
+
+
+@dataclass
+class PersonaConfig:
+    """A household persona (seed 000: households represented through personae)."""
+
+    share: float = param(0.2, unit="share", low=0, high=1, source="see personae table")
+    persons: float = param(2.4, unit="persons", low=1, high=8, source="INSEE")
+    income_eur: float = param(30000.0, unit="EUR/yr", low=5000, high=200000, source="INSEE")
+    owner_share: float = param(0.6, unit="share", low=0, high=1, source="INSEE")
+    floor_area_m2: float = param(90.0, unit="m2", low=15, high=400, source="INSEE")
+    energy_class: str = param(
+        "D", unit="-", choices=ENERGY_CLASSES, source="DPE 2021 (arrêté du 31 mars 2021)"
+    )
+    heating_mix: dict[str, float] = param(
+        unit="share",
+        source="SDES/CEREN French heating mix (DOMAIN §4)",
+        factory=lambda: {"electric": 0.37, "gas": 0.36, "wood": 0.105, "oil": 0.096,
+                         "heat_pump": 0.069},
+    )
+    garden_share: float = param(0.7, unit="share", low=0, high=1, source=UNCONFIRMED)
+    elderly_share: float = param(0.2, unit="share", low=0, high=1, source="INSEE")
+    prosocial_share: float = param(
+        0.4, unit="share", low=0, high=1, source="Ghorbani et al. 2020, ERSS 70:101782"
+    )
+
+
+def _default_personae() -> dict[str, PersonaConfig]:
+    """Five illustrative personae calibrated to Carbonne's 2.4 persons per household."""
+    return {
+        "retired_owners_old_house": PersonaConfig(
+            share=0.30, persons=1.6, income_eur=24000, owner_share=0.95, floor_area_m2=105,
+            energy_class="E", heating_mix={"gas": 0.4, "oil": 0.25, "electric": 0.2,
+                                           "wood": 0.15},
+            garden_share=0.9, elderly_share=0.9, prosocial_share=0.45),
+        "young_tenant_family": PersonaConfig(
+            share=0.20, persons=3.1, income_eur=30000, owner_share=0.05, floor_area_m2=75,
+            energy_class="D", heating_mix={"electric": 0.6, "gas": 0.4},
+            garden_share=0.3, elderly_share=0.0, prosocial_share=0.35),
+        "commuting_owner_family": PersonaConfig(
+            share=0.30, persons=2.9, income_eur=45000, owner_share=0.95, floor_area_m2=115,
+            energy_class="C", heating_mix={"heat_pump": 0.35, "electric": 0.35, "gas": 0.3},
+            garden_share=0.95, elderly_share=0.0, prosocial_share=0.35),
+        "farming_household": PersonaConfig(
+            share=0.05, persons=2.8, income_eur=28000, owner_share=1.0, floor_area_m2=140,
+            energy_class="F", heating_mix={"wood": 0.6, "oil": 0.4},
+            garden_share=1.0, elderly_share=0.3, prosocial_share=0.5),
+        "low_income_single": PersonaConfig(
+            share=0.15, persons=1.3, income_eur=15000, owner_share=0.2, floor_area_m2=50,
+            energy_class="F", heating_mix={"electric": 0.8, "gas": 0.2},
+            garden_share=0.1, elderly_share=0.35, prosocial_share=0.4),
+    }
+
+
+@dataclass
+class TerritoryConfig:
+    """The commune: population, firms, climate place, river, assets."""
+
+    name: str = param("Carbonne", unit="-", source="seed 003 (Carbonne, Occitanie)")
+    climate_place: str = param(
+        "Carbonne", unit="-", source="shipped normals (Montauban proxy, estimated; data/README)"
+    )
+    latitude_deg: float = param(43.3, unit="deg", low=-60, high=70, source="IGN")
+    households: int = param(2483, unit="households", low=1, high=1_000_000,
+                            source="INSEE, Carbonne (DOMAIN §4)")
+    farms: int = param(40, unit="firms", low=0, high=100_000, source=UNCONFIRMED)
+    industry_firms: int = param(30, unit="firms", low=0, high=100_000, source=UNCONFIRMED)
+    service_firms: int = param(230, unit="firms", low=0, high=100_000, source=UNCONFIRMED)
+    personae: dict[str, PersonaConfig] = param(
+        unit="-", source="illustrative personae, " + UNCONFIRMED, factory=_default_personae
+    )
+    network_degree: int = param(6, unit="links", low=2, high=50,
+                                source="Erdlenbruch & Bonté 2018 (small-world network)")
+    network_rewiring: float = param(0.1, unit="probability", low=0, high=1,
+                                    source="Watts & Strogatz 1998, Nature 393")
+    river_mean_flow_m3s: float = param(190.0, unit="m3/s", low=0.1, high=5000,
+                                       source="Garonne at Portet, " + UNCONFIRMED)
+    low_flow_support_m3s: float = param(8.5, unit="m3/s", low=0, high=500,
+                                        source="Garonne low-flow support 1 Jul–31 Oct "
+                                        "(DOMAIN §1: 44.4 with vs 35.9 without in 2016)")
+    alert_flow_m3s: float = param(38.0, unit="m3/s", low=0, high=5000,
+                                  source="Garonne at Portet alert threshold (DOMAIN §1)")
+    hydro_capacity_kw: float = param(12000.0, unit="kW", low=0, high=1e6,
+                                     source="EDF run-of-river plant at Carbonne, " + UNCONFIRMED)
+    hydro_design_flow_m3s: float = param(300.0, unit="m3/s", low=1, high=5000,
+                                         source=UNCONFIRMED)
+    hydro_community_share: float = param(
+        0.0, unit="share", low=0, high=1,
+        source="EDF plant sells to the grid; a local share is a lever (seed 000)")
+    rooftop_pv_share: float = param(0.04, unit="share of households", low=0, high=1,
+                                    source="ADEME/Enedis rooftop PV penetration, " + UNCONFIRMED)
+    pv_kwp_per_rooftop: float = param(3.0, unit="kWp", low=0.5, high=36,
+                                      source="typical residential system (CRE)")
+    drinking_water_l_per_person_day: float = param(
+        145.0, unit="L/person/day", low=50, high=400, source="DOMAIN §4 (SISPEA)")
+    network_loss_share: float = param(0.20, unit="share", low=0, high=0.8,
+                                      source="SISPEA/OFB 2020 national network yield ~80 %")
+    irrigated_ha_per_farm: float = param(25.0, unit="ha", low=0, high=2000, source=UNCONFIRMED)
+    rainfed_ha_per_farm: float = param(45.0, unit="ha", low=0, high=5000, source=UNCONFIRMED)
+    irrigating_farm_share: float = param(0.45, unit="share", low=0, high=1,
+                                         source="Agreste, Haute-Garonne, " + UNCONFIRMED)
+    industry_employees: float = param(25.0, unit="persons/firm", low=1, high=10000,
+                                      source=UNCONFIRMED)
+    service_employees: float = param(5.0, unit="persons/firm", low=1, high=10000,
+                                     source=UNCONFIRMED)
+    river_withdrawal_cap_share: float = param(
+        0.003, unit="share of flow", low=0, high=1,
+        source="local share of the Garonne withdrawals, " + UNCONFIRMED)
+    groundwater_m3_per_day: float = param(2500.0, unit="m3/day", low=0, high=1e7,
+                                          source="drinking-water boreholes, " + UNCONFIRMED)
+
+
+@dataclass
+class ScenarioConfig:
+    """The climate trajectory (DOMAIN §1)."""
+
+    name: str = param("tracc", unit="-", choices=SCENARIOS,
+                      source="TRACC decree 2026; IPCC AR6 SPM Table 1")
+    reference_period: str = param("1991-2020", unit="-",
+                                  choices=("1976-2005", "1981-2010", "1991-2020"),
+                                  source="period of the shipped normals")
+
+
+@dataclass
+class PMTConfig:
+    """Protection motivation theory (Rogers 1983; Erdlenbruch & Bonté 2018; Noll 2022)."""
+
+    delay_years: float = param(2.0, unit="yr", low=0, high=10,
+                               source="Erdlenbruch & Bonté 2018, Env. Sci. Policy 84")
+    persistence_years: float = param(10.0, unit="yr", low=1, high=50,
+                                     source="Erdlenbruch & Bonté 2018, Env. Sci. Policy 84")
+    self_efficacy: float = param(0.6, unit="0-1", low=0, high=1,
+                                 source="Noll et al. 2022, Nat. Clim. Change 12")
+    response_efficacy: float = param(0.6, unit="0-1", low=0, high=1,
+                                     source="Noll et al. 2022, Nat. Clim. Change 12")
+    cost_sensitivity: float = param(1.0, unit="1/(cost/income)", low=0, high=10,
+                                    source="Noll et al. 2022 (cost the strongest barrier)")
+    intention_threshold: float = param(0.5, unit="0-1", low=0, high=1, source=UNCONFIRMED)
+    base_adoption_rate: float = param(0.03, unit="1/yr", low=0, high=1,
+                                      source="calibrated to ~1 %/yr renovation rate "
+                                      "(ADEME), " + UNCONFIRMED)
+
+
+@dataclass
+class RiskConfig:
+    """Risk-perception updating (Haer et al. 2017, Risk Analysis 37(10))."""
+
+    memory_weight: float = param(1.0, unit="-", low=0, high=10, source="Haer et al. 2017")
+    experience_weight: float = param(1.0, unit="-", low=0, high=10, source="Haer et al. 2017")
+    social_weight: float = param(0.2, unit="-", low=0, high=10, source="Haer et al. 2017")
+    no_event_experience_weight: float = param(0.04, unit="-", low=0, high=10,
+                                              source="Haer et al. 2017")
+    probability_weighting_delta: float = param(0.69, unit="-", low=0.2, high=1,
+                                               source="Haer et al. 2017 (Tversky & Kahneman)")
+
+
+@dataclass
+class TPBConfig:
+    """Theory of planned behaviour for PV and insulation (Ajzen 1991; Muelder & Filatova 2018)."""
+
+    attitude_weight: float = param(0.4, unit="-", low=0, high=1,
+                                   source="Muelder & Filatova 2018, JASSS 21(4)5")
+    social_norm_weight: float = param(0.3, unit="-", low=0, high=1,
+                                      source="Muelder & Filatova 2018, JASSS 21(4)5")
+    control_weight: float = param(0.3, unit="-", low=0, high=1,
+                                  source="Muelder & Filatova 2018, JASSS 21(4)5")
+
+
+@dataclass
+class CommunityConfig:
+    """Energy-community formation (Ghorbani et al. 2020, ERSS 70:101782)."""
+
+    leader_share: float = param(0.02, unit="share", low=0, high=1, source="Ghorbani et al. 2020")
+    min_members: int = param(30, unit="households", low=1, high=100000,
+                             source="Ghorbani et al. 2020 (minimum membership)")
+    dropout_rate: float = param(0.05, unit="1/yr", low=0, high=1, source="Ghorbani et al. 2020")
+
+
+@dataclass
+class BehaviourConfig:
+    """Behaviour of households and firms (DOMAIN §6)."""
+
+    pmt: PMTConfig = field(default_factory=PMTConfig)
+    risk: RiskConfig = field(default_factory=RiskConfig)
+    tpb: TPBConfig = field(default_factory=TPBConfig)
+    community: CommunityConfig = field(default_factory=CommunityConfig)
+    restriction_compliance: float = param(0.8, unit="share", low=0, high=1,
+                                          source="Perello-Moragues et al. 2021, Water 13(8)")
+    twin_learning_weight: float = param(0.3, unit="-", low=0, high=1,
+                                        source="seed 003 (social learning between twins), "
+                                        + UNCONFIRMED)
+    trust_learning_rate: float = param(0.2, unit="1/yr", low=0, high=1, source=UNCONFIRMED)
+    relief_vote_weight: float = param(2.0, unit="-", low=0, high=10,
+                                      source="Healy & Malhotra 2009, APSR 103(3)")
+    preparedness_vote_weight: float = param(0.3, unit="-", low=0, high=10,
+                                            source="Healy & Malhotra 2009, APSR 103(3)")
+
+
+@dataclass
+class CoordinationConfig:
+    """Mix of the three coordination modes of seed 000; shares sum to 1."""
+
+    reciprocity: float = param(0.34, unit="share", low=0, high=1, source="seed 000")
+    exchange: float = param(0.33, unit="share", low=0, high=1, source="seed 000")
+    authority: float = param(0.33, unit="share", low=0, high=1, source="seed 000")
+
+
+@dataclass
+class CouncilConfig:
+    """Mayor and council (DOMAIN §6: archetypes, 6-year terms)."""
+
+    archetype: str = param("cost_benefit", unit="-", choices=ARCHETYPES,
+                           source="mayor archetypes (DOMAIN §6)")
+    term_years: int = param(6, unit="yr", low=1, high=12, source="French municipal term")
+    first_election_year: int = param(2026, unit="yr", low=1900, high=2200,
+                                     source="French municipal elections March 2026")
+    trial_window_years: int = param(3, unit="yr", low=1, high=20,
+                                    source="seed 000 (policy by trial and error), "
+                                    + UNCONFIRMED)
+
+
+@dataclass
+class PolicyConfig:
+    """Municipal policy levers."""
+
+    council: CouncilConfig = field(default_factory=CouncilConfig)
+    coordination: CoordinationConfig = field(default_factory=CoordinationConfig)
+    budget_per_inhabitant_eur: float = param(
+        40.0, unit="EUR/inhabitant/yr", low=0, high=2000,
+        source="DGCL: ~350 EUR/inh/yr investment in communes 3.5–10k inh.; share for climate, "
+        + UNCONFIRMED)
+    subsidy_rate: float = param(0.3, unit="share", low=0, high=1,
+                                source="MaPrimeRénov' typical coverage, " + UNCONFIRMED)
+    max_debt_per_inhabitant_eur: float = param(1000.0, unit="EUR/inhabitant", low=0, high=20000,
+                                               source="DGCL average commune debt ~ 900 EUR/inh")
+    discount_rate: float = param(0.04, unit="1/yr", low=0, high=0.2,
+                                 source="France Stratégie 2013 public discount rate 4.5 %")
+    water_price_eur_per_m3: float = param(4.3, unit="EUR/m3", low=0, high=20,
+                                          source="SISPEA 2021 mean water+sanitation price")
+    electricity_price_eur_per_kwh: float = param(0.25, unit="EUR/kWh", low=0, high=2,
+                                                 source="CRE regulated tariff 2024")
+    carbon_price_eur_per_t: float = param(100.0, unit="EUR/tCO2e", low=0, high=1000,
+                                          source="Quinet 2019 valeur de l'action pour le climat "
+                                          "(250 EUR in 2030), " + UNCONFIRMED)
+
+
+@dataclass
+class OptimiserConfig:
+    """Energy-community dispatch (DOMAIN §5)."""
+
+    mode: str = param("rule", unit="-", choices=("rule", "lp"),
+                      source="rule-based baseline beside HiGHS LP (CityLearn, pymgrid lesson)")
+    window_h: int = param(168, unit="h", low=24, high=8760, source="STACK.md rolling horizon")
+    lookahead_h: int = param(24, unit="h", low=0, high=720, source="STACK.md rolling horizon")
+    forecast_error: float = param(0.05, unit="share", low=0, high=1, source=UNCONFIRMED)
+    cost_weight: float = param(1.0, unit="-", low=0, high=100, source="DOMAIN §5")
+    peak_weight_eur_per_kw: float = param(5.0, unit="EUR/kW", low=0, high=1000,
+                                          source="TURPE capacity component, " + UNCONFIRMED)
+    reserve_weight: float = param(0.01, unit="EUR/kWh", low=0, high=10, source=UNCONFIRMED)
+    reserve_share: float = param(0.2, unit="share", low=0, high=1, source=UNCONFIRMED)
+    allow_grid_charging: bool = param(False, unit="-", source="DOMAIN §5 (no grid arbitrage)")
+    battery_kwh: float = param(0.0, unit="kWh", low=0, high=1e7, source="none at start")
+    battery_kw: float = param(0.0, unit="kW", low=0, high=1e7, source="none at start")
+    ground_pv_kwp: float = param(0.0, unit="kWp", low=0, high=1e7, source="none at start")
+    biomass_kw: float = param(0.0, unit="kW", low=0, high=1e6, source="none at start")
+    outage_hours_per_year: int = param(8, unit="h/yr", low=0, high=8760,
+                                       source="CRE: ~60 min/yr average, storms longer; "
+                                       + UNCONFIRMED)
+    peak_price_eur_per_kwh: float = param(0.27, unit="EUR/kWh", low=0, high=2,
+                                          source="CRE tarif bleu HP 2024")
+    offpeak_price_eur_per_kwh: float = param(0.21, unit="EUR/kWh", low=0, high=2,
+                                             source="CRE tarif bleu HC 2024")
+    export_price_eur_per_kwh: float = param(0.13, unit="EUR/kWh", low=0, high=2,
+                                            source="EDF OA surplus tariff 2024")
+
+
+@dataclass
+class ModelConfig:
+    """Everything one run needs."""
+
+    territory: TerritoryConfig = field(default_factory=TerritoryConfig)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    optimiser: OptimiserConfig = field(default_factory=OptimiserConfig)
+    seed: int = param(0, unit="-", low=0, high=2**63 - 1, source="user")
+    start: int = param(2025, unit="yr", low=1990, high=2150, source="issue 2")
+    until: int = param(2100, unit="yr", low=1990, high=2150, source="TRACC horizon")
+    record_agents: bool = param(False, unit="-", source="agent-level records on request")

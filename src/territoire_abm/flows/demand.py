@@ -1,0 +1,194 @@
+"""Energy and water demand, computed for all households and firms at once.
+
+Hourly energy demand is the sum of a few hourly shapes (appliances, heating degree-hours,
+cooling degree-hours) weighted by totals summed over agents, so the cost does not grow with
+hours × agents. Daily water demand is built the same way from daily shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+HOURS = 8760
+DAYS = 365
+
+# Useful heating need by DPE class, kWh/m²/yr, at the reference climate, scaled from the DPE
+# 2021 bands (arrêté du 31 mars 2021: A ≤ 70 … G > 420 kWh_ep/m²/yr, all uses, primary) to
+# heating-only useful energy so that the mean dwelling needs ≈ 10 MWh/yr (CEREN: French
+# residential heating ≈ 300 TWh for 30 M main homes): estimate (unconfirmed).
+HEAT_NEED_KWH_M2 = np.array([15.0, 35.0, 60.0, 95.0, 135.0, 180.0, 240.0])
+# Seasonal efficiency (final → useful) by heating system, ADEME/RE2020 conventions:
+# electric 1.0, gas condensing 0.9, wood 0.75, oil 0.85, air-source heat pump SCOP 3.0.
+HEATING_EFFICIENCY = np.array([1.0, 0.9, 0.75, 0.85, 3.0])
+HEATING_IS_ELECTRIC = np.array([True, False, False, False, True])
+# Appliances, lighting, cooking and hot water, kWh/yr = base + per person (ADEME/CRE ~2.5–3 MWh
+# per household excluding heating): estimate (unconfirmed).
+SPECIFIC_BASE_KWH = 1200.0
+SPECIFIC_PER_PERSON_KWH = 600.0
+# Air conditioning: kWh per m² per cooling degree day (base 22 °C), SEER ≈ 3: estimate
+# (unconfirmed) giving ≈ 500 kWh/yr for 100 m² at 150 CDD (ADEME "Climatisation" 2021 order).
+COOLING_KWH_PER_M2_CDD = 0.033
+HEATING_BASE_C = 18.0
+COOLING_BASE_C = 24.0
+
+
+@dataclass(frozen=True)
+class HourlyShapes:
+    """Hourly shapes, each summing to 1 over the year (or zeros when no degree-hours)."""
+
+    specific: np.ndarray
+    heating: np.ndarray
+    cooling: np.ndarray
+    flat: np.ndarray
+    daytime: np.ndarray
+
+
+def _normalise(values: np.ndarray) -> np.ndarray:
+    total = values.sum()
+    return values / total if total > 0 else np.zeros_like(values)
+
+
+_HOUR = np.arange(HOURS) % 24
+# Residential double-peak profile (morning and evening), after RTE/Enedis load profiles RES1.
+_DAILY_RES = np.array([0.55, 0.5, 0.48, 0.47, 0.48, 0.55, 0.8, 1.05, 1.0, 0.9, 0.85, 0.9,
+                       1.0, 0.95, 0.85, 0.85, 0.95, 1.15, 1.4, 1.55, 1.45, 1.2, 0.95, 0.7])
+_DAILY_WORK = np.where((_HOUR[:24] >= 8) & (_HOUR[:24] < 19), 1.6, 0.55)
+
+
+def hourly_shapes(temperature_c: np.ndarray) -> HourlyShapes:
+    """Shapes from the year's hourly temperature (8760 values)."""
+    heating = np.maximum(0.0, HEATING_BASE_C - temperature_c)
+    cooling = np.maximum(0.0, temperature_c - COOLING_BASE_C)
+    return HourlyShapes(
+        specific=_normalise(np.tile(_DAILY_RES, DAYS)),
+        heating=_normalise(heating),
+        cooling=_normalise(cooling),
+        flat=np.full(HOURS, 1.0 / HOURS),
+        daytime=_normalise(np.tile(_DAILY_WORK, DAYS)),
+    )
+
+
+def reference_hdd(tmean_monthly_c: np.ndarray) -> float:
+    """Heating degree days (base 18 °C) of a climate from its monthly mean temperatures."""
+    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    return float(np.sum(days * np.maximum(0.0, HEATING_BASE_C - tmean_monthly_c)))
+
+
+@dataclass
+class HouseholdEnergy:
+    """Annual energy use per household, kWh/yr (final energy)."""
+
+    heating_useful_kwh: np.ndarray
+    heating_final_kwh: np.ndarray
+    heating_electric_kwh: np.ndarray
+    cooling_kwh: np.ndarray
+    specific_kwh: np.ndarray
+
+    @property
+    def electricity_kwh(self) -> np.ndarray:
+        return self.heating_electric_kwh + self.cooling_kwh + self.specific_kwh
+
+
+def household_energy(
+    floor_area_m2: np.ndarray,
+    energy_class: np.ndarray,
+    heating_system: np.ndarray,
+    persons: np.ndarray,
+    has_cooling: np.ndarray,
+    heating_factor: np.ndarray,
+    cooling_factor: np.ndarray,
+    hdd_ratio: float,
+    cdd: float,
+) -> HouseholdEnergy:
+    """Heating from a degree-day method (need ∝ HDD, EN ISO 52016 simplified), cooling from CDD."""
+    useful = floor_area_m2 * HEAT_NEED_KWH_M2[energy_class] * hdd_ratio * heating_factor
+    final = useful / HEATING_EFFICIENCY[heating_system]
+    electric = np.where(HEATING_IS_ELECTRIC[heating_system], final, 0.0)
+    cooling = np.where(has_cooling, floor_area_m2 * COOLING_KWH_PER_M2_CDD * cdd, 0.0)
+    specific = SPECIFIC_BASE_KWH + SPECIFIC_PER_PERSON_KWH * persons
+    return HouseholdEnergy(useful, final, electric, cooling * cooling_factor, specific)
+
+
+# Firms, kWh/yr per employee (electricity, fuel) and cooling sensitivity: CEREN/ADEME sector
+# intensities, estimate (unconfirmed). Farms: per hectare plus irrigation pumping.
+FIRM_ELECTRICITY_KWH_PER_EMPLOYEE = np.array([6000.0, 25000.0, 7000.0])
+FIRM_FUEL_KWH_PER_EMPLOYEE = np.array([15000.0, 30000.0, 5000.0])
+IRRIGATION_PUMPING_KWH_PER_M3 = 0.3  # pressurised irrigation, Agence de l'eau (unconfirmed)
+
+
+def firm_energy(sector: np.ndarray, employees: np.ndarray, electricity_factor: np.ndarray,
+                fuel_factor: np.ndarray, cdd_ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """Annual electricity and fuel use per firm (kWh/yr); cooling grows with CDD."""
+    cooling_share = np.array([0.0, 0.05, 0.15])[sector]
+    weather = 1.0 + cooling_share * (cdd_ratio - 1.0)
+    electricity = FIRM_ELECTRICITY_KWH_PER_EMPLOYEE[sector] * employees * weather
+    fuel = FIRM_FUEL_KWH_PER_EMPLOYEE[sector] * employees
+    return electricity * electricity_factor, fuel * fuel_factor
+
+
+@dataclass
+class WaterDemand:
+    """Daily water demand by sector at the tap or field, m³/day (365 values each)."""
+
+    households_indoor_m3: np.ndarray
+    households_outdoor_m3: np.ndarray
+    agriculture_m3: np.ndarray
+    industry_m3: np.ndarray
+
+    @property
+    def households_m3(self) -> np.ndarray:
+        return self.households_indoor_m3 + self.households_outdoor_m3
+
+
+# Garden watering on dry days of May–September, L/garden/day (Cemagref/ONEMA estimates of
+# outdoor use ≈ 10–20 % of domestic use): estimate (unconfirmed).
+GARDEN_L_PER_DAY = 120.0
+# Industry and services water use, L per employee per day: estimate (unconfirmed).
+FIRM_WATER_L_PER_EMPLOYEE = np.array([0.0, 400.0, 60.0])
+SUMMER = np.zeros(DAYS, dtype=bool)
+SUMMER[120:273] = True  # 1 May – 30 September
+
+
+_MONTH_OF_DAY = np.repeat(np.arange(12), [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+# Maize crop coefficients by month (FAO-56, Allen et al. 1998, Table 12, sown late April):
+# May 0.4, June 0.8, July 1.15, August 1.1, September 0.7; none outside the season.
+CROP_COEFFICIENT = np.array([0, 0, 0, 0, 0.4, 0.8, 1.15, 1.1, 0.7, 0, 0, 0])[_MONTH_OF_DAY]
+
+
+def irrigation_need_mm(pet_mm: np.ndarray, precip_mm: np.ndarray) -> np.ndarray:
+    """Daily net irrigation need, mm: crop ET (Kc·PET) minus effective rain.
+
+    FAO-56 single crop coefficient (Allen et al. 1998); effective rain 80 % of rain (USDA SCS
+    rule of thumb).
+    """
+    return np.maximum(0.0, CROP_COEFFICIENT * pet_mm - 0.8 * precip_mm)
+
+
+def water_demand(
+    persons: np.ndarray,
+    litres_per_person_day: float,
+    household_water_factor: np.ndarray,
+    garden: np.ndarray,
+    irrigated_ha: np.ndarray,
+    irrigation_factor: np.ndarray,
+    firm_sector: np.ndarray,
+    employees: np.ndarray,
+    firm_water_factor: np.ndarray,
+    precip_mm: np.ndarray,
+    pet_mm: np.ndarray,
+) -> WaterDemand:
+    """Daily demand by sector; 1 mm on 1 ha is 10 m³."""
+    indoor = float(np.sum(persons * household_water_factor)) * litres_per_person_day / 1000.0
+    dry_summer = SUMMER & (precip_mm < 1.0)
+    gardens = float(np.sum(garden * household_water_factor)) * GARDEN_L_PER_DAY / 1000.0
+    irrigation = irrigation_need_mm(pet_mm, precip_mm) * 10.0 * float(
+        np.sum(irrigated_ha * irrigation_factor))
+    firms = float(np.sum(FIRM_WATER_L_PER_EMPLOYEE[firm_sector] * employees * firm_water_factor))
+    return WaterDemand(
+        households_indoor_m3=np.full(DAYS, indoor),
+        households_outdoor_m3=np.where(dry_summer, gardens, 0.0),
+        agriculture_m3=irrigation,
+        industry_m3=np.full(DAYS, firms / 1000.0),
+    )

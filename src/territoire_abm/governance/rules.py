@@ -1,0 +1,200 @@
+"""Default behavioural rules of each deciding role (what the controller answers by default).
+
+- Residents, farmers and businesses propose municipal and community measures that answer
+  the hazards they perceive or suffered (DOMAIN §6; seed 000: proposals from each group).
+- The energy community recommends and makes investments from its KPIs (DOMAIN §5).
+- The council decides by archetype (reactive, rule-following, cost-benefit, public-sentiment;
+  DOMAIN §6) under its budget, and by trial and error keeps measures whose indicator improved
+  and drops those that did not (seed 000).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from territoire_abm.governance.controllers import Decision, Situation
+
+if TYPE_CHECKING:
+    from territoire_abm.territory.model import TerritoryModel
+
+HAZARD_THEMES = {"heat": ("heat", "social"), "drought": ("water", "drought", "extreme_events")}
+PROPOSAL_THRESHOLD = 0.5
+# Order in which a rule-following council applies national guidance: the heat-wave plan
+# (Code de l'action sociale L116-3 register), leak plans (décret 2012-97), awareness.
+NATIONAL_GUIDANCE = ("heat_wave_plan", "water_network_leak_reduction", "awareness_campaign",
+                     "public_street_lighting_led", "municipal_greening_cool_islands")
+# Values for the cost-benefit archetype's heuristic, EUR per unit: estimate (unconfirmed).
+VALUE_EUR = {"heat_person_day": 60.0, "water_m3": 3.0, "kwh": 0.2, "pv_kwh": 0.13}
+
+
+def _support(model: TerritoryModel, themes: tuple[str, ...], risk: np.ndarray,
+             options: tuple[str, ...], effects) -> dict[str, float]:
+    level = float(np.mean(risk)) if len(risk) else 0.0
+    return {m: level for m, theme in zip(effects.ids, effects.themes, strict=True)
+            if theme in themes and m in options}
+
+
+def residents(situation: Situation, model: TerritoryModel) -> Decision:
+    """Propose council measures matching the hazards households perceive."""
+    hh, effects = model.households, model.council_effects
+    support = _support(model, HAZARD_THEMES["heat"], hh.risk_heat, situation.options, effects)
+    support.update(_support(model, HAZARD_THEMES["drought"], hh.risk_drought,
+                            situation.options, effects))
+    energy = float(np.mean(hh.prosocial & (hh.trust > 0.5))) + 0.3
+    support.update({m: energy for m, t in zip(effects.ids, effects.themes, strict=True)
+                    if t == "energy" and m in situation.options})
+    return {"propose": sorted(m for m, s in support.items() if s >= PROPOSAL_THRESHOLD),
+            "contribute": None}
+
+
+def farmers(situation: Situation, model: TerritoryModel) -> Decision:
+    """Farmers push for water supply when irrigation went unmet or yields fell."""
+    unmet = situation.indicators.get("unmet_water_share_agriculture", 0.0)
+    crop_loss = 1.0 - situation.indicators.get("crop_yield_factor", 1.0)
+    pressed = unmet > 0.1 or crop_loss > 0.15
+    water = [m for m, t in zip(model.council_effects.ids, model.council_effects.themes,
+                               strict=True) if t in ("water", "extreme_events")]
+    return {"propose": sorted(m for m in water if m in situation.options) if pressed else [],
+            "contribute": None}
+
+
+def businesses(situation: Situation, model: TerritoryModel) -> Decision:
+    """Firms ask for heat measures when productivity suffers."""
+    loss = situation.indicators.get("productivity_loss_share", 0.0)
+    heat = [m for m, t in zip(model.council_effects.ids, model.council_effects.themes,
+                              strict=True) if t == "heat"]
+    return {"propose": sorted(m for m in heat if m in situation.options) if loss > 0.02 else [],
+            "contribute": None}
+
+
+def energy_community(situation: Situation, model: TerritoryModel) -> Decision:
+    """Invest where the KPIs point: PV when self-sufficiency is low, storage when curtailing."""
+    if not model.community.state.formed:
+        return {"invest": [], "mode": None}
+    kpis = model.community.state.last_kpis
+    held = model.community_portfolio.holds(situation.year)[0]
+    invest = []
+    for measure, has in zip(model.community_effects.ids, held, strict=True):
+        if has or measure not in situation.options:
+            continue
+        q = model.community_effects.quantities
+        column = model.community_effects.index(measure)
+        if q["pv_kwp_per_unit"][column] > 0 and kpis.get("self_sufficiency_rate", 0) < 0.5:
+            invest.append(measure)
+        elif q["battery_kwh_per_unit"][column] > 0 and (
+            kpis.get("curtailed_kwh", 0) > 0.02 * kpis.get("local_renewable_kwh", 1)
+            or kpis.get("unserved_kwh", 0) > 0
+        ):
+            invest.append(measure)
+    return {"invest": invest[:1], "mode": None}
+
+
+# --------------------------------------------------------------------------- council
+def _estimated_benefit_eur(model: TerritoryModel, indicators: dict[str, float]) -> np.ndarray:
+    """Yearly benefit of each council measure from last year's damages (heuristic)."""
+    effects = model.council_effects
+    heat = indicators.get("heat_stress_person_days", 0.0) * VALUE_EUR["heat_person_day"]
+    unmet = indicators.get("unmet_water_m3", 0.0) * VALUE_EUR["water_m3"]
+    covered = effects.quantities["population_covered_share"]
+    heat_benefit = heat * covered * (1.0 - effects.factors["heat_stress_factor"])
+    water_benefit = (
+        np.minimum(effects.quantities["water_supply_m3_per_unit_yr"],
+                   indicators.get("unmet_water_m3", 0.0)) * VALUE_EUR["water_m3"]
+        + effects.quantities["leak_reduction_share"] * indicators.get(
+            "network_losses_m3", 0.0) * VALUE_EUR["water_m3"]
+        + unmet * (1.0 - effects.factors["water_demand_factor"])
+    )
+    energy_benefit = (
+        -effects.quantities["electricity_demand_kwh_per_unit_yr"] * VALUE_EUR["kwh"]
+        + effects.quantities["pv_kwp_per_unit"] * 1300.0 * VALUE_EUR["pv_kwh"]
+    )
+    awareness = effects.quantities["risk_perception_boost"] * (heat + unmet) * 0.5
+    return heat_benefit + water_benefit + energy_benefit + awareness
+
+
+def council(situation: Situation, model: TerritoryModel) -> Decision:
+    """Choose measures to adopt within budget, by archetype; drop failed trials."""
+    effects = model.council_effects
+    archetype = model.council.archetype
+    held = model.council_portfolio.holds(situation.year)[0]
+    candidates = [m for m, has in zip(effects.ids, held, strict=True)
+                  if not has and m in situation.options]
+    annual_cost = effects.annualised_capex_eur(model.config.policy.discount_rate) + \
+        effects.opex_eur_yr
+    benefit = _estimated_benefit_eur(model, dict(situation.indicators))
+    column = {m: i for i, m in enumerate(effects.ids)}
+    ranked = _rank(archetype, candidates, situation, model, benefit, annual_cost, column)
+    adopt, spend = [], 0.0
+    for measure in ranked:
+        cost = float(effects.capex_eur[column[measure]])
+        if spend + cost <= situation.budget_eur:
+            adopt.append(measure)
+            spend += cost
+    return {"adopt": adopt, "drop": trial_and_error_drops(model, situation)}
+
+
+def _rank(archetype: str, candidates: list[str], situation: Situation,
+          model: TerritoryModel, benefit: np.ndarray, annual_cost: np.ndarray,
+          column: dict[str, int]) -> list[str]:
+    if archetype == "cost_benefit":
+        ratio = {m: benefit[column[m]] / max(annual_cost[column[m]], 1.0) for m in candidates}
+        return sorted((m for m in candidates if ratio[m] > 1.0), key=lambda m: -ratio[m])
+    if archetype == "reactive":
+        events = getattr(model, "events", {})
+        themes = set()
+        for hazard, happened in events.items():
+            if happened:
+                themes.update(HAZARD_THEMES[hazard])
+        hit = [m for m in candidates if model.council_effects.themes[column[m]] in themes]
+        return sorted(hit, key=lambda m: model.council_effects.capex_eur[column[m]])
+    if archetype == "rule_following":
+        return [m for m in NATIONAL_GUIDANCE if m in candidates]
+    # public_sentiment: the most supported proposals first
+    proposed = [m for m in candidates if situation.proposals.get(m, 0.0) > 0]
+    return sorted(proposed, key=lambda m: -situation.proposals[m])
+
+
+TARGET_INDICATOR = {"heat": "heat_stress_per_inhabitant", "social": "heat_stress_per_inhabitant",
+                    "water": "unmet_water_share_households", "drought":
+                    "unmet_water_share_agriculture", "extreme_events":
+                    "unmet_water_share_agriculture", "energy": "emissions_t_per_inhabitant"}
+
+
+def trial_and_error_drops(model: TerritoryModel, situation: Situation) -> list[str]:
+    """Measures whose target indicator did not improve over the trial window (seed 000).
+
+    Indicators move with the weather as well as with measures, so a measure is dropped only
+    when its indicator is clearly worse (> 10 %) than at adoption; rule-following councils keep
+    mandated measures whatever the outcome.
+    """
+    if model.council.archetype == "rule_following":
+        return []
+    portfolio, effects = model.council_portfolio, model.council_effects
+    window = model.config.policy.council.trial_window_years
+    drops = []
+    history = model.records
+    for i, measure in enumerate(effects.ids):
+        online = int(portfolio.online_year[0, i])
+        if online < 0 or not portfolio.active(situation.year)[0, i]:
+            continue
+        if situation.year - online != window:
+            continue
+        indicator = TARGET_INDICATOR.get(effects.themes[i])
+        baseline = model.council.state.baselines.get(measure)
+        if indicator is None or baseline is None:
+            continue
+        recent = [r[indicator] for r in history[-window:] if indicator in r]
+        if recent and np.mean(recent) > 1.1 * baseline + 1e-9:
+            drops.append(measure)
+    return drops
+
+
+RULES: dict[str, Any] = {
+    "residents": residents,
+    "farmers": farmers,
+    "businesses": businesses,
+    "energy_community": energy_community,
+    "council": council,
+}

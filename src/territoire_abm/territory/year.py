@@ -1,0 +1,386 @@
+"""One simulated year, in the order of DESIGN.md: climate, hydrology, demands, energy, water,
+impacts, perception, decisions, implementation, accounts.
+
+Each stage is a short function over the model's arrays; :func:`simulate_year` chains them and
+returns the year's indicator record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from territoire_abm.climate import hydrology
+from territoire_abm.climate.indices import hargreaves_pet_mm, yearly_indices
+from territoire_abm.climate.scenarios import (
+    delta_c,
+    monthly_precip_factor,
+    monthly_temperature_delta_c,
+)
+from territoire_abm.climate.weather import (
+    DailyWeather,
+    generate_year,
+    hourly_temperature_c,
+    solar_capacity_factor_hourly,
+)
+from territoire_abm.flows import carbon, demand
+from territoire_abm.flows.dispatch import Assets, DispatchResult, Objective, Tariffs, dispatch
+from territoire_abm.flows.water import WaterResult, allocate_water, river_available_m3
+from territoire_abm.governance import negotiation
+from territoire_abm.indicators import accounts
+from territoire_abm.measures.effects import COOLING_IDS, HEAT_PUMP_IDS
+
+if TYPE_CHECKING:
+    from territoire_abm.territory.model import TerritoryModel
+
+HEAT_PUMP_SYSTEM = 4
+PV_YIELD_REFERENCE_KWH_PER_KWP = 1300.0
+
+
+@dataclass
+class Climate:
+    weather: DailyWeather
+    indices: dict[str, float]
+    warming_c: float
+    pet_mm: np.ndarray
+    hourly_temperature_c: np.ndarray
+    solar_kw_per_kwp: np.ndarray
+    flow_m3s: np.ndarray
+    restriction_level: np.ndarray
+
+
+def simulate_year(model: TerritoryModel, year: int) -> dict[str, float]:
+    """Run every stage of ``year`` and return its indicator record."""
+    _implementation(model, year)
+    climate = _climate(model, year)
+    energy = _energy(model, year, climate)
+    water = _water(model, year, climate)
+    impacts = _impacts(model, year, climate, water)
+    _perception(model, year, climate, impacts)
+    partial = accounts.partial_record(model, year, climate, energy, water, impacts)
+    model.last_energy, model.last_partial = energy, partial
+    model.battery_soc_kwh = float(energy.dispatch.soc_kwh[-1])
+    decisions = negotiation.negotiate(model, year, climate.indices, impacts)
+    return accounts.year_record(model, year, partial, decisions)
+
+
+# --------------------------------------------------------------------------- 1–2 climate
+def _climate(model: TerritoryModel, year: int) -> Climate:
+    normals, territory = model.normals, model.config.territory
+    warming = model.climate_scenario.warming_at(year)
+    delta = delta_c(model.climate_scenario, year=year,
+                    reference_period=model.config.scenario.reference_period)
+    weather = generate_year(
+        normals.tmin_c, normals.tmax_c, normals.precip_mm,
+        delta_c_monthly=monthly_temperature_delta_c(delta),
+        precip_factor_monthly=monthly_precip_factor(delta),
+        warming_c=warming, rng=model.streams["weather"], year=year,
+    )
+    pet = hargreaves_pet_mm(weather, territory.latitude_deg)
+    indices = yearly_indices(weather, lat_deg=territory.latitude_deg, pet_mm_daily=pet)
+    flow, model.river_state = hydrology.daily_river_flow_m3s(
+        weather, mean_flow_m3s=territory.river_mean_flow_m3s, pet_mm_daily=pet,
+        state=model.river_state, rng=model.streams["hydrology"])
+    flow = flow + hydrology.low_flow_support_m3s(
+        np.arange(1, 366), support_m3s=territory.low_flow_support_m3s)
+    flow = np.maximum(0.0, flow - model.upstream_withdrawal_m3s)
+    alert = territory.alert_flow_m3s
+    levels = hydrology.restriction_levels(
+        flow, vigilance_m3s=1.25 * alert, alert_m3s=alert, reinforced_m3s=0.8 * alert,
+        crisis_m3s=0.6 * alert)
+    return Climate(weather, indices, warming, pet, hourly_temperature_c(weather),
+                   solar_capacity_factor_hourly(territory.latitude_deg, weather,
+                                                model.streams["weather"]),
+                   flow, levels)
+
+
+# --------------------------------------------------------------------------- 9 implementation
+def _implementation(model: TerritoryModel, year: int) -> None:
+    """Measures whose lead time is over start working: equipment changes take effect."""
+    portfolio, effects = model.household_portfolio, model.household_effects
+    active = portfolio.active(year)
+    for measure_id in HEAT_PUMP_IDS:
+        column = effects.index(measure_id)
+        if column is not None:
+            model.households.heating_system[active[:, column]] = HEAT_PUMP_SYSTEM
+    for measure_id in COOLING_IDS:
+        column = effects.index(measure_id)
+        if column is not None:
+            model.has_cooling |= active[:, column]
+
+
+# --------------------------------------------------------------------------- 3–4 energy
+@dataclass
+class EnergyYear:
+    households: demand.HouseholdEnergy
+    firm_electricity_kwh: np.ndarray
+    firm_fuel_kwh: np.ndarray
+    dispatch: DispatchResult
+    pv_kwp: float
+    hydro_total_kwh: float
+    hydro_community_kwh: float
+    pumping_kwh: float
+
+
+def _energy(model: TerritoryModel, year: int, climate: Climate) -> EnergyYear:
+    hh, effects, portfolio = model.households, model.household_effects, model.household_portfolio
+    council = model.council_portfolio.factor(year, model.council_effects.factors[
+        "cooling_demand_factor"])[0]
+    hh_energy = demand.household_energy(
+        hh.floor_area_m2, hh.energy_class, hh.heating_system, hh.persons, model.has_cooling,
+        portfolio.factor(year, effects.factors["heating_demand_factor"]),
+        portfolio.factor(year, effects.factors["cooling_demand_factor"]) * council,
+        climate.indices["hdd"] / model.hdd_reference, climate.indices["cdd"],
+    )
+    hh_energy.specific_kwh = hh_energy.specific_kwh + portfolio.total(
+        year, effects.quantities["electricity_demand_kwh_per_unit_yr"])
+    hh_energy.heating_final_kwh = hh_energy.heating_final_kwh * portfolio.factor(
+        year, effects.factors["fuel_demand_factor"])
+    firms, f_effects, f_portfolio = model.firms, model.firm_effects, model.firm_portfolio
+    cdd_ratio = (climate.indices["cdd"] + 1.0) / (model.cdd_reference + 1.0)
+    firm_elec, firm_fuel = demand.firm_energy(
+        firms.sector, firms.employees,
+        np.ones(len(firms)), f_portfolio.factor(year, f_effects.factors["fuel_demand_factor"]),
+        cdd_ratio)
+    firm_elec = np.maximum(0.0, firm_elec + f_portfolio.total(
+        year, f_effects.quantities["electricity_demand_kwh_per_unit_yr"]))
+    shapes = demand.hourly_shapes(climate.hourly_temperature_c)
+    pumping_kwh = model.last_water_pumping_kwh
+    load = (
+        hh_energy.specific_kwh.sum() * shapes.specific
+        + hh_energy.heating_electric_kwh.sum() * shapes.heating
+        + hh_energy.cooling_kwh.sum() * shapes.cooling
+        + firm_elec[firms.sector == 0].sum() * shapes.flat
+        + firm_elec[firms.sector > 0].sum() * shapes.daytime
+        + pumping_kwh * shapes.flat
+        + model.council_portfolio.total(year, model.council_effects.quantities[
+            "electricity_demand_kwh_per_unit_yr"])[0] * shapes.flat
+    )
+    pv_kwp = _pv_kwp(model, year)
+    territory = model.config.territory
+    hydro_kw = territory.hydro_capacity_kw * np.minimum(
+        1.0, np.repeat(climate.flow_m3s, 24) / territory.hydro_design_flow_m3s)
+    community_hydro = hydro_kw * territory.hydro_community_share
+    result = _dispatch(model, year, load, pv_kwp * climate.solar_kw_per_kwp, community_hydro,
+                       climate)
+    return EnergyYear(hh_energy, firm_elec, firm_fuel, result, pv_kwp, float(hydro_kw.sum()),
+                      float(community_hydro.sum()), pumping_kwh)
+
+
+def _pv_kwp(model: TerritoryModel, year: int) -> float:
+    q = "pv_kwp_per_unit"
+    return float(
+        model.rooftop_kwp.sum()
+        + model.household_portfolio.total(year, model.household_effects.quantities[q]).sum()
+        + model.firm_portfolio.total(year, model.firm_effects.quantities[q]).sum()
+        + model.community_portfolio.total(year, model.community_effects.quantities[q]).sum()
+        + model.config.optimiser.ground_pv_kwp
+    )
+
+
+def _assets(model: TerritoryModel, year: int) -> Assets:
+    opt = model.config.optimiser
+    q = "battery_kwh_per_unit"
+    battery = opt.battery_kwh + float(
+        model.community_portfolio.total(year, model.community_effects.quantities[q]).sum()
+        + model.household_portfolio.total(year, model.household_effects.quantities[q]).sum())
+    power = opt.battery_kw if opt.battery_kwh == battery else max(opt.battery_kw, battery / 2.0)
+    biomass_column = model.community_effects.index("biomass_district_heating")
+    biomass = opt.biomass_kw
+    if biomass_column is not None and model.community_portfolio.active(year)[0, biomass_column]:
+        biomass += 500.0  # CHP electrical share of a village heat network: estimate (unconfirmed)
+    return Assets(battery_capacity_kwh=battery, battery_power_kw=power,
+                  battery_reserve_share=opt.reserve_share, biomass_capacity_kw=biomass)
+
+
+def tariffs(opt) -> Tariffs:
+    """Peak/off-peak import prices and a flat export price from the optimiser config."""
+    hour = np.arange(8760) % 24
+    peak = (hour >= 7) & (hour < 23)  # French HP/HC: 16 peak hours (CRE)
+    return Tariffs(
+        import_price_eur_per_kwh=np.where(peak, opt.peak_price_eur_per_kwh,
+                                          opt.offpeak_price_eur_per_kwh),
+        export_price_eur_per_kwh=np.full(8760, opt.export_price_eur_per_kwh),
+        import_co2_kg_per_kwh=carbon.GRID_KG_PER_KWH,
+    )
+
+
+def _outage_mask(model: TerritoryModel, climate: Climate) -> np.ndarray:
+    """A contiguous grid outage each year, longer in heat-wave years (reaction test)."""
+    rng = model.streams["dispatch"]
+    hours = model.config.optimiser.outage_hours_per_year
+    mask = np.zeros(8760, dtype=bool)
+    if hours <= 0:
+        return mask
+    hours = int(hours * (1.0 + 0.1 * climate.indices["heat_wave_days"]))
+    start = int(rng.integers(0, 8760 - min(hours, 8759)))
+    mask[start:start + hours] = True
+    return mask
+
+
+def _dispatch(model: TerritoryModel, year: int, load_kw: np.ndarray, pv_kw: np.ndarray,
+              hydro_kw: np.ndarray, climate: Climate) -> DispatchResult:
+    opt = model.config.optimiser
+    mode = model.dispatch_mode or opt.mode
+    objective = Objective(cost_weight=opt.cost_weight,
+                          peak_weight_eur_per_kw=opt.peak_weight_eur_per_kw,
+                          co2_price_eur_per_t=model.config.policy.carbon_price_eur_per_t,
+                          reserve_weight=opt.reserve_weight,
+                          allow_grid_charging=opt.allow_grid_charging)
+    return dispatch(load_kw, pv_kw, hydro_kw, _assets(model, year), model.tariffs, mode=mode,
+                    objective=objective, outage_mask=_outage_mask(model, climate),
+                    critical_load_kw=0.1 * load_kw, window_h=opt.window_h,
+                    lookahead_h=opt.lookahead_h, forecast_error=opt.forecast_error,
+                    rng=model.streams["dispatch"], soc0_kwh=model.battery_soc_kwh)
+
+
+# --------------------------------------------------------------------------- 5 water
+def _water(model: TerritoryModel, year: int, climate: Climate) -> WaterResult:
+    hh, firms = model.households, model.firms
+    h_eff, f_eff = model.household_effects, model.firm_effects
+    council = model.council_portfolio
+    c_eff = model.council_effects
+    territory = model.config.territory
+    water_demand = demand.water_demand(
+        hh.persons, territory.drinking_water_l_per_person_day,
+        model.household_portfolio.factor(year, h_eff.factors["water_demand_factor"]),
+        hh.garden, firms.irrigated_ha,
+        model.firm_portfolio.factor(year, f_eff.factors["irrigation_demand_factor"]),
+        firms.sector, firms.employees,
+        model.firm_portfolio.factor(year, f_eff.factors["water_demand_factor"]),
+        climate.weather.precip_mm, climate.pet_mm,
+    )
+    supply_yr = float(
+        model.household_portfolio.total(year, h_eff.quantities["water_supply_m3_per_unit_yr"]).sum()
+        + model.firm_portfolio.total(year, f_eff.quantities["water_supply_m3_per_unit_yr"]).sum()
+        + council.total(year, c_eff.quantities["water_supply_m3_per_unit_yr"]).sum()
+    ) + model.imported_water_m3
+    leak_cut = min(0.9, float(council.total(year, c_eff.quantities["leak_reduction_share"])[0]))
+    result = allocate_water(
+        water_demand, climate.restriction_level,
+        river_available_m3=river_available_m3(climate.flow_m3s,
+                                              territory.river_withdrawal_cap_share,
+                                              0.1 * territory.river_mean_flow_m3s),
+        groundwater_m3_per_day=territory.groundwater_m3_per_day,
+        other_supply_m3_per_day=supply_yr / 365.0,
+        network_loss_share=territory.network_loss_share * (1.0 - leak_cut),
+        household_compliance=model.config.behaviour.restriction_compliance,
+    )
+    withdrawn = result.withdrawal_river_m3 + result.withdrawal_groundwater_m3
+    model.last_water_pumping_kwh = float(withdrawn.sum()) * carbon.WATER_KWH_PER_M3
+    model.river_withdrawal_m3s = result.withdrawal_river_m3 / 86400.0
+    return result
+
+
+# --------------------------------------------------------------------------- 6 impacts
+@dataclass
+class Impacts:
+    heat_stress_person_days: float
+    heat_stress_by_household: np.ndarray
+    crop_yield_factor: float
+    farm_revenue_loss_eur: float
+    productivity_loss_share: float
+    unmet_share: dict[str, float]
+
+
+HEAT_LOSS_PER_HOT_DAY = 0.01  # yield share lost per day Tx > 35 °C (Schlenker & Roberts 2009)
+RAINFED_LOSS_PER_DROUGHT_SD = 0.12  # per standard deviation of deficit: estimate (unconfirmed)
+IRRIGATED_LOSS_PER_UNMET = 0.6  # yield response to water deficit, FAO-33 Ky≈1.25 maize (scaled)
+PRODUCTIVITY_LOSS_PER_HOT_DAY = 0.002  # ILO 2019 "Working on a warmer planet": estimate
+CROP_VALUE_EUR_PER_HA = 1500.0  # gross product, Agreste (unconfirmed)
+ELDERLY_VULNERABILITY = 1.5  # Santé publique France: over-75s bear most heat mortality
+
+
+def _impacts(model: TerritoryModel, year: int, climate: Climate,
+             water: WaterResult) -> Impacts:
+    hh, firms = model.households, model.firms
+    idx = climate.indices
+    hh_factor = model.household_portfolio.factor(
+        year, model.household_effects.factors["heat_stress_factor"])
+    hh_factor = np.where(model.has_cooling, np.minimum(hh_factor, 0.4), hh_factor)
+    council_cover = _council_heat_cover(model, year)
+    vulnerability = np.where(hh.elderly, ELDERLY_VULNERABILITY, 1.0)
+    per_household = hh.persons * idx["heat_wave_days"] * vulnerability * hh_factor * council_cover
+    unmet = {
+        sector: float(water.unmet_m3(sector).sum() / max(water.demand_m3[sector].sum(), 1e-9))
+        for sector in water.demand_m3
+    }
+    crop_factor = model.firm_portfolio.factor(year, model.firm_effects.factors[
+        "crop_heat_loss_factor"])
+    heat_loss = HEAT_LOSS_PER_HOT_DAY * idx["hot_days_35"]
+    drought_loss = np.where(
+        firms.irrigated_ha > 0, IRRIGATED_LOSS_PER_UNMET * unmet["agriculture"],
+        RAINFED_LOSS_PER_DROUGHT_SD * max(0.0, -idx["drought_index"]))
+    firms.yield_factor = np.clip(1.0 - (heat_loss + drought_loss) * crop_factor, 0.0, 1.0)
+    hectares = firms.irrigated_ha + firms.rainfed_ha
+    productivity = model.firm_portfolio.factor(year, model.firm_effects.factors[
+        "productivity_loss_factor"]) * model.council_portfolio.factor(
+        year, model.council_effects.factors["productivity_loss_factor"])[0]
+    sector_weight = np.array([0.5, 1.0, 0.6])[firms.sector]
+    firms.productivity_loss = np.clip(
+        PRODUCTIVITY_LOSS_PER_HOT_DAY * idx["hot_days_30"] * sector_weight * productivity, 0, 1)
+    loss_eur = float(np.sum(hectares * (1.0 - firms.yield_factor)) * CROP_VALUE_EUR_PER_HA)
+    farm_ha = hectares.sum()
+    return Impacts(
+        heat_stress_person_days=float(per_household.sum()),
+        heat_stress_by_household=per_household,
+        crop_yield_factor=float(np.sum(firms.yield_factor * hectares) / farm_ha) if farm_ha
+        else 1.0,
+        farm_revenue_loss_eur=loss_eur,
+        productivity_loss_share=float(np.average(firms.productivity_loss,
+                                                 weights=firms.employees))
+        if len(firms) else 0.0,
+        unmet_share=unmet,
+    )
+
+
+def _council_heat_cover(model: TerritoryModel, year: int) -> float:
+    """Heat-stress multiplier of council measures: 1 − Σ covered share × (1 − factor)."""
+    effects = model.council_effects
+    active = model.council_portfolio.active(year)[0]
+    cover = effects.quantities["population_covered_share"]
+    reduction = np.sum(active * cover * (1.0 - effects.factors["heat_stress_factor"]))
+    return float(np.clip(1.0 - reduction, 0.2, 1.0))
+
+
+# --------------------------------------------------------------------------- 7 perception
+def _perception(model: TerritoryModel, year: int, climate: Climate, impacts: Impacts) -> None:
+    from territoire_abm.agents.behaviour import update_risk_perception
+
+    hh, behaviour = model.households, model.config.behaviour
+    boost = float(model.council_portfolio.total(
+        year, model.council_effects.quantities["risk_perception_boost"])[0])
+    heat_event = climate.indices["heat_wave_days"] >= 3
+    heat_experience = np.clip(impacts.heat_stress_by_household
+                              / np.maximum(hh.persons, 1.0) / 10.0, 0.0, 1.0)
+    hh.risk_heat = update_risk_perception(
+        hh.risk_heat, heat_experience, model.network.neighbour_mean(hh.risk_heat), heat_event,
+        behaviour, boost)
+    severe_days = int(np.sum(climate.restriction_level >= 2))
+    drought_event = severe_days >= 10
+    drought_experience = np.where(hh.garden, 1.0, 0.5) * min(1.0, severe_days / 30.0)
+    hh.risk_drought = update_risk_perception(
+        hh.risk_drought, drought_experience, model.network.neighbour_mean(hh.risk_drought),
+        drought_event, behaviour, boost)
+    memory = 0.8  # exponential memory of hazard frequency: estimate (unconfirmed)
+    model.hazard_frequency["heat"] = memory * model.hazard_frequency["heat"] + (
+        1 - memory) * float(heat_event)
+    model.hazard_frequency["drought"] = memory * model.hazard_frequency["drought"] + (
+        1 - memory) * float(drought_event)
+    model.events = {"heat": bool(heat_event), "drought": bool(drought_event)}
+
+
+def reference_cdd(model: TerritoryModel, years: int = 5) -> float:
+    """Mean cooling degree days of the reference climate (no warming), from seeded years."""
+    rng = np.random.Generator(np.random.PCG64(12345))
+    normals = model.normals
+    zeros = np.zeros(12)
+    values = []
+    for _ in range(years):
+        weather = generate_year(normals.tmin_c, normals.tmax_c, normals.precip_mm,
+                                delta_c_monthly=zeros, precip_factor_monthly=np.ones(12),
+                                warming_c=1.3, rng=rng)
+        values.append(yearly_indices(weather)["cdd"])
+    return float(np.mean(values))

@@ -1,0 +1,467 @@
+"""Tests of the energy-community dispatch (rule and LP) and of its KPIs."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from territoire_abm.errors import UserError
+from territoire_abm.flows.dispatch import (
+    Assets,
+    DispatchResult,
+    Objective,
+    Tariffs,
+    dispatch,
+    objective_value,
+    window_peaks_kw,
+)
+from territoire_abm.flows.dispatch_lp import actual_shift_kw
+from territoire_abm.flows.dispatch_rule import soc_path_kwh
+from territoire_abm.indicators.energy_kpis import critical_autonomy_hours, energy_kpis
+
+TOL = 1e-6
+
+
+def synthetic_year(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Load ~3.5 MW with daily and seasonal shape, 3 MWp PV, 3 MW hydro, HP/HC price."""
+    rng = np.random.default_rng(seed)
+    hour = np.arange(8760)
+    hod, doy = hour % 24, hour // 24
+    shape = (1 + 0.25 * np.cos(2 * np.pi * (doy - 15) / 365)) * (
+        1 + 0.25 * np.sin(2 * np.pi * (hod - 13) / 24) + 0.15 * np.exp(-((hod - 19) / 2) ** 2))
+    load = np.maximum(3500 * shape / shape.mean() * (1 + 0.05 * rng.standard_normal(8760)), 0)
+    sun = np.clip(np.sin(np.pi * (hod - 6) / 14), 0, None) * (1 + 0.4 * np.cos(
+        2 * np.pi * (doy - 172) / 365)) * rng.uniform(0.3, 1.0, 365).repeat(24)
+    pv = sun * 3000 * 1300 / sun.sum()
+    hydro = 3000 * np.clip(0.6 + 0.3 * np.cos(2 * np.pi * (doy - 60) / 365), 0.1, 1.0)
+    price = np.where((hod >= 6) & (hod < 22), 0.27, 0.21)
+    return load, pv, hydro, price
+
+
+YEAR = synthetic_year()
+YEAR_ASSETS = Assets(battery_capacity_kwh=2000, battery_power_kw=1000, biomass_capacity_kw=500,
+                     flexible_share=0.1)
+
+
+def check_invariants(r: DispatchResult, tariffs: Tariffs | None = None) -> None:
+    """Balance closes, SoC in bounds, flows non-negative, shifts sum to zero each day."""
+    assert r.balance_residual_kwh() < TOL
+    cap = r.assets.battery_capacity_kwh
+    assert r.soc_kwh.min() >= -TOL and r.soc_kwh.max() <= cap + TOL
+    for name in ("served_load_kw", "biomass_kw", "import_kw", "export_kw", "charge_kw",
+                 "discharge_kw", "curtailed_kw", "unserved_kw"):
+        assert getattr(r, name).min() >= -1e-9, name
+    assert np.abs(r.flexible_shift_kw.reshape(-1, 24).sum(axis=1)).max() < TOL
+    assert np.all(r.flexible_shift_kw >= -r.assets.flexible_share * r.load_kw - TOL)
+    assert np.all(r.charge_kw <= r.assets.battery_power_kw + TOL)
+    assert np.all(r.discharge_kw <= r.assets.battery_power_kw + TOL)
+    assert np.all(r.biomass_kw <= r.assets.biomass_capacity_kw + TOL)
+    assert np.all(r.import_kw[r.outage_mask] == 0) and np.all(r.export_kw[r.outage_mask] == 0)
+    eta = r.assets.one_way_efficiency
+    stored = eta * r.charge_kw - r.discharge_kw / eta
+    assert np.allclose(np.diff(r.soc_kwh), stored[1:], atol=TOL)
+
+
+# --- realistic year -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["rule", "lp"])
+def test_year_invariants(mode):
+    """Both modes close the balance on a realistic year, with outages."""
+    load, pv, hydro, price = YEAR
+    outage = np.zeros(8760, bool)
+    outage[1000:1012] = outage[5000:5030] = True
+    tariffs = Tariffs(price, np.full(8760, 0.13))
+    r = dispatch(load, pv, hydro, YEAR_ASSETS, tariffs, mode=mode, outage_mask=outage)
+    check_invariants(r)
+    assert r.mode == mode and r.solve_seconds > 0
+    totals = r.totals()
+    assert totals["import_kwh"] == pytest.approx(r.import_kw.sum())
+    assert totals["unserved_kwh"] == pytest.approx(r.unserved_kw.sum())
+    assert totals["flexible_moved_kwh"] > 0
+    assert totals["peak_import_kw"] == pytest.approx(r.import_kw.max())
+
+
+@pytest.mark.parametrize("tariff", ["flat", "peak_offpeak"])
+def test_lp_never_costs_more_than_rule(tariff):
+    """Same objective evaluated on both: LP ≤ rule (DOMAIN §5: ratio ≈ 0.97 HP/HC)."""
+    load, pv, hydro, price = YEAR
+    if tariff == "flat":
+        price = np.full(8760, 0.24)
+    tariffs = Tariffs(price, np.full(8760, 0.13))
+    rule = dispatch(load, pv, hydro, YEAR_ASSETS, tariffs, mode="rule")
+    lp = dispatch(load, pv, hydro, YEAR_ASSETS, tariffs, mode="lp")
+    ratio = objective_value(lp, tariffs) / objective_value(rule, tariffs)
+    assert 0.5 < ratio < 1.0
+    assert lp.import_kw.max() <= rule.import_kw.max()
+
+
+def test_rolling_horizon_matches_full_year_optimum():
+    """Weekly windows + 1 day look-ahead land within 0.1 % of the one-shot full-year LP."""
+    load, pv, hydro, price = YEAR
+    tariffs = Tariffs(price, np.full(8760, 0.13))
+    objective = Objective(peak_weight_eur_per_kw=0.0)  # peaks per window differ by design
+    full = dispatch(load, pv, hydro, YEAR_ASSETS, tariffs, mode="lp", objective=objective,
+                    window_h=8760, lookahead_h=0)
+    rolling = dispatch(load, pv, hydro, YEAR_ASSETS, tariffs, mode="lp", objective=objective)
+    best = objective_value(full, tariffs, objective)
+    assert objective_value(rolling, tariffs, objective) <= best * 1.001
+
+
+def test_speed_budget_loose():
+    """Loose guard (10× the budget): rule < 50 ms, LP < 3.5 s per year."""
+    load, pv, hydro, price = YEAR
+    tariffs = Tariffs(price, np.full(8760, 0.13))
+    start = time.perf_counter()
+    dispatch(load, pv, hydro, YEAR_ASSETS, tariffs)
+    assert time.perf_counter() - start < 0.05
+    assert dispatch(load, pv, hydro, YEAR_ASSETS, tariffs, mode="lp").solve_seconds < 3.5
+
+
+# --- known answers --------------------------------------------------------------------------
+
+def two_day_case():
+    """48 h, load 1 kW, PV 2 kW in hours 0–11, 4 kWh/1 kW battery with η = 0.9 each way."""
+    load = np.ones(48)
+    pv = np.where(np.arange(48) < 12, 2.0, 0.0)
+    assets = Assets(battery_capacity_kwh=4.0, battery_power_kw=1.0, battery_efficiency=0.81,
+                    battery_reserve_share=0.0)
+    tariffs = Tariffs(np.full(48, 0.2), np.zeros(48), 0.052)
+    return load, pv, np.zeros(48), assets, tariffs
+
+
+def test_lp_known_answer_battery_spreads_discharge():
+    """Optimum: store 4 kWh, return 3.6 kWh spread over 36 h → peak 0.9 kW.
+
+    Objective = 32.4 kWh × (0.2 + 0.052·100/1000) €/kWh + 5 €/kW × 0.9 kW = 11.14848 €.
+    """
+    load, pv, hydro, assets, tariffs = two_day_case()
+    r = dispatch(load, pv, hydro, assets, tariffs, mode="lp", window_h=48, lookahead_h=0,
+                 soc0_kwh=0.0)
+    check_invariants(r)
+    assert objective_value(r, tariffs, window_h=48) == pytest.approx(11.14848, abs=1e-6)
+    assert r.import_kw.max() == pytest.approx(0.9, abs=1e-6)
+    assert r.import_kw.sum() == pytest.approx(32.4, abs=1e-6)
+    assert r.discharge_kw.sum() == pytest.approx(3.6, abs=1e-6)
+
+
+def test_rule_known_answer_battery():
+    """Rule: charge 0.9 kWh/h until full (4 kWh), then discharge 1, 1, 1, 0.6 kW."""
+    load, pv, hydro, assets, tariffs = two_day_case()
+    r = dispatch(load, pv, hydro, assets, tariffs, soc0_kwh=0.0)
+    check_invariants(r)
+    assert np.allclose(r.soc_kwh[:5], [0.9, 1.8, 2.7, 3.6, 4.0])
+    assert np.allclose(r.discharge_kw[12:17], [1, 1, 1, 0.6, 0])
+    assert r.export_kw.sum() == pytest.approx(12 - 4 / 0.9)
+    assert objective_value(r, tariffs, window_h=48) == pytest.approx(32.4 * 0.2052 + 5.0)
+
+
+def test_lp_known_answer_flexible_load():
+    """24 h, load 1 kW (half flexible), 3 kW PV at noon only, no storage.
+
+    All PV is used (import 21 kWh) and the import is flattened over the 24 h:
+    peak 21/24 kW; objective = 21 × 0.2 + 5 × 0.875 = 8.575 €. The rule moves only what the
+    noon surplus absorbs: peak 21/23 kW, objective 4.2 + 5 × 21/23.
+    """
+    load, pv = np.ones(24), np.zeros(24)
+    pv[12] = 3.0
+    assets = Assets(flexible_share=0.5)
+    tariffs = Tariffs(np.full(24, 0.2), np.zeros(24), 0.0)
+    lp = dispatch(load, pv, np.zeros(24), assets, tariffs, mode="lp", window_h=24,
+                  lookahead_h=0)
+    rule = dispatch(load, pv, np.zeros(24), assets, tariffs)
+    for r in (lp, rule):
+        check_invariants(r)
+    assert objective_value(lp, tariffs, window_h=24) == pytest.approx(8.575, abs=1e-6)
+    assert objective_value(rule, tariffs, window_h=24) == pytest.approx(4.2 + 5 * 21 / 23)
+    assert rule.flexible_shift_kw[12] == pytest.approx(2.0)
+
+
+# --- outages, reserve, grid charging, biomass -----------------------------------------------
+
+def test_outage_uses_reserve_then_holds_it():
+    """Rule: reserve untouched before the outage, spent during it, refilled only by surplus."""
+    n = 48
+    load, pv = np.ones(n), np.zeros(n)
+    pv[30:34] = 3.0                                      # surplus after the outage
+    outage = np.zeros(n, bool)
+    outage[10:14] = True
+    assets = Assets(battery_capacity_kwh=10, battery_power_kw=5, battery_efficiency=1.0,
+                    battery_reserve_share=0.2)
+    tariffs = Tariffs(np.full(n, 0.2), np.zeros(n))
+    r = dispatch(load, pv, np.zeros(n), assets, tariffs, outage_mask=outage, soc0_kwh=4.0)
+    check_invariants(r)
+    assert np.allclose(r.soc_kwh[:10], np.arange(3, -7, -1).clip(2, None))  # down to reserve 2
+    assert np.allclose(r.soc_kwh[10:14], [1, 0, 0, 0])                     # reserve spent
+    assert np.allclose(r.unserved_kw[10:14], [0, 0, 1, 1])
+    assert np.allclose(r.soc_kwh[14:30], 0)                                # held below floor
+    assert np.allclose(r.soc_kwh[30:35], [2, 4, 6, 8, 7])
+    assert energy_kpis(r, tariffs)["critical_served_share"] == pytest.approx(0.5)
+    reserve_only = Objective(cost_weight=0, peak_weight_eur_per_kw=0, co2_price_eur_per_t=0,
+                             reserve_weight=1.0, voll_eur_per_kwh=0)
+    # 2 kWh below the reserve for hours 14–29; outage hours are not penalised.
+    assert objective_value(r, tariffs, reserve_only) == pytest.approx(32.0)
+
+
+@pytest.mark.parametrize("weight, keeps", [(10.0, True), (0.0, False)])
+def test_lp_reserve_weight(weight, keeps):
+    """A high reserve penalty keeps the LP above the reserve; without it the LP uses it."""
+    load, pv, hydro, _, tariffs = two_day_case()
+    assets = Assets(battery_capacity_kwh=4.0, battery_power_kw=1.0, battery_efficiency=0.81,
+                    battery_reserve_share=0.5)
+    r = dispatch(load, pv, hydro, assets, tariffs, mode="lp", window_h=48, lookahead_h=0,
+                 objective=Objective(reserve_weight=weight), soc0_kwh=0.0)
+    check_invariants(r)
+    assert (r.soc_kwh[12:].min() >= 2.0 - TOL) == keeps
+
+
+@pytest.mark.parametrize("mode", ["rule", "lp"])
+def test_outage_without_resources_is_unserved(mode):
+    """No battery, no production: the whole outage load is unserved, nothing imported."""
+    load = np.full(24, 2.0)
+    outage = np.zeros(24, bool)
+    outage[5:9] = True
+    r = dispatch(load, np.zeros(24), np.zeros(24), Assets(), Tariffs(np.full(24, 0.2),
+                 np.zeros(24)), mode=mode, outage_mask=outage, window_h=24)
+    check_invariants(r)
+    assert np.allclose(r.unserved_kw, np.where(outage, 2.0, 0.0))
+
+
+def test_lp_grid_charging_only_when_allowed():
+    """Cost-only LP with HP/HC: arbitrage from the grid appears only with the flag."""
+    hod = np.arange(72) % 24
+    price = np.where((hod >= 6) & (hod < 22), 0.27, 0.10)
+    tariffs = Tariffs(price, np.zeros(72), 0.0)
+    assets = Assets(battery_capacity_kwh=10, battery_power_kw=5, battery_reserve_share=0.0)
+    cost_only = Objective(peak_weight_eur_per_kw=0.0, co2_price_eur_per_t=0.0)
+    args = (np.full(72, 3.0), np.zeros(72), np.zeros(72), assets, tariffs)
+    blocked = dispatch(*args, mode="lp", objective=cost_only, window_h=24)
+    allowed = dispatch(*args, mode="lp", window_h=24,
+                       objective=Objective(peak_weight_eur_per_kw=0.0, co2_price_eur_per_t=0.0,
+                                           allow_grid_charging=True))
+    assert blocked.charge_kw.max() == pytest.approx(0.0, abs=1e-9)
+    assert allowed.charge_kw.sum() > 10
+    assert objective_value(allowed, tariffs, cost_only) < objective_value(blocked, tariffs,
+                                                                          cost_only)
+
+
+def test_rule_biomass_only_when_cheaper():
+    """Rule: biomass at 0.08 €/kWh runs against a 0.27 €/kWh import, not against 0.05."""
+    load = np.full(24, 2.0)
+    assets = Assets(biomass_capacity_kw=1.5)
+    dear = dispatch(load, np.zeros(24), np.zeros(24), assets, Tariffs(np.full(24, 0.27),
+                    np.zeros(24)))
+    cheap = dispatch(load, np.zeros(24), np.zeros(24), assets,
+                     Tariffs(np.full(24, 0.05), np.zeros(24), 0.0))
+    assert np.allclose(dear.biomass_kw, 1.5) and np.allclose(dear.import_kw, 0.5)
+    assert np.allclose(cheap.biomass_kw, 0.0) and np.allclose(cheap.import_kw, 2.0)
+
+
+def test_import_limit_then_biomass_then_unserved():
+    """Rule, limit 1 kW: deficit 3 kW → import 1, dear biomass 1, unserved 1."""
+    load = np.full(24, 3.0)
+    tariffs = Tariffs(np.full(24, 0.05), np.zeros(24), 0.0, import_limit_kw=1.0)
+    r = dispatch(load, np.zeros(24), np.zeros(24), Assets(biomass_capacity_kw=1.0), tariffs)
+    check_invariants(r)
+    assert np.allclose([r.import_kw[0], r.biomass_kw[0], r.unserved_kw[0]], [1, 1, 1])
+
+
+def test_export_limit_curtails():
+    """Surplus beyond the connection limit is curtailed."""
+    pv = np.full(24, 5.0)
+    tariffs = Tariffs(np.full(24, 0.2), np.full(24, 0.1), import_limit_kw=2.0)
+    r = dispatch(np.ones(24), pv, np.zeros(24), Assets(), tariffs)
+    assert np.allclose(r.export_kw, 2.0) and np.allclose(r.curtailed_kw, 2.0)
+
+
+# --- forecast error -------------------------------------------------------------------------
+
+def test_forecast_error_is_seeded_and_settled():
+    """Noisy forecasts: balance still closes; same seed → same result; worse than perfect."""
+    load, pv, hydro, price = (a[: 24 * 28] for a in YEAR)
+    tariffs = Tariffs(price, np.full(load.size, 0.13))
+
+    def run(error, seed):
+        return dispatch(load, pv, hydro, YEAR_ASSETS, tariffs, mode="lp", forecast_error=error,
+                        rng=np.random.default_rng(seed))
+
+    perfect, noisy, again, other = run(0.0, 1), run(0.2, 1), run(0.2, 1), run(0.2, 2)
+    check_invariants(noisy)
+    assert np.array_equal(noisy.import_kw, again.import_kw)
+    assert not np.array_equal(noisy.import_kw, other.import_kw)
+    assert objective_value(noisy, tariffs) > objective_value(perfect, tariffs)
+
+
+def test_actual_shift_without_error_is_the_plan():
+    """Settling a plan against the load it was made for changes nothing."""
+    shift = np.zeros(24)
+    shift[[2, 3]], shift[[12]] = -0.5, 1.0
+    load = np.full(24, 2.0)
+    assert np.allclose(actual_shift_kw(shift, load, load, 0.5), shift)
+
+
+# --- property tests -------------------------------------------------------------------------
+
+@st.composite
+def problems(draw):
+    days = draw(st.integers(1, 3))
+    n = 24 * days
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    load = rng.uniform(0, 10, n) * draw(st.sampled_from([0.0, 1.0, 1.0]))
+    pv = np.clip(rng.normal(3, 4, n), 0, None) * draw(st.sampled_from([0.0, 1.0, 2.0]))
+    hydro = rng.uniform(0, 3, n) * draw(st.sampled_from([0.0, 1.0]))
+    cap = draw(st.sampled_from([0.0, 5.0, 20.0]))
+    assets = Assets(battery_capacity_kwh=cap, battery_power_kw=draw(st.sampled_from([0.0, 2, 8])),
+                    battery_efficiency=draw(st.floats(0.6, 1.0)),
+                    battery_reserve_share=draw(st.floats(0.0, 1.0)),
+                    biomass_capacity_kw=draw(st.sampled_from([0.0, 2.0])),
+                    biomass_cost_eur_per_kwh=draw(st.floats(0.0, 0.4)),
+                    flexible_share=draw(st.sampled_from([0.0, 0.3, 1.0])))
+    price = rng.uniform(0.05, 0.4, n)
+    tariffs = Tariffs(price, price * rng.uniform(0, 1, n), rng.uniform(0, 0.1, n),
+                      import_limit_kw=draw(st.sampled_from([np.inf, 4.0])))
+    outage = rng.uniform(size=n) < draw(st.sampled_from([0.0, 0.1, 0.5]))
+    soc0 = draw(st.floats(0.0, 1.0)) * cap
+    return load, pv, hydro, assets, tariffs, outage, soc0
+
+
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(problems(), st.sampled_from(["rule", "lp"]))
+def test_property_invariants(case, mode):
+    """Random inputs: balance closes, SoC in bounds, flows ≥ 0, daily shifts sum to 0."""
+    load, pv, hydro, assets, tariffs, outage, soc0 = case
+    r = dispatch(load, pv, hydro, assets, tariffs, mode=mode, outage_mask=outage,
+                 soc0_kwh=soc0, window_h=24, lookahead_h=24)
+    check_invariants(r)
+    kpis = energy_kpis(r, tariffs)
+    assert all(np.isfinite(v) for v in kpis.values())
+
+
+@SETTINGS
+@given(problems())
+def test_property_single_window_lp_beats_rule(case):
+    """With one window the LP is the exact optimum, and the rule is one of its solutions."""
+    load, pv, hydro, assets, tariffs, outage, soc0 = case
+    kwargs = {"outage_mask": outage, "soc0_kwh": soc0}
+    rule = dispatch(load, pv, hydro, assets, tariffs, **kwargs)
+    lp = dispatch(load, pv, hydro, assets, tariffs, mode="lp", window_h=load.size,
+                  lookahead_h=0, **kwargs)
+    lp_value = objective_value(lp, tariffs, window_h=load.size)
+    rule_value = objective_value(rule, tariffs, window_h=load.size)
+    # The LP's tie-breaker (1e-6 € per kWh discharged) is not part of the evaluation.
+    slack = 1e-6 * (rule.discharge_kw.sum() + max(1.0, abs(rule_value)))
+    assert lp_value <= rule_value + slack
+
+
+def reference_soc(step, floor, cap, s0):
+    """Plain loop: fill up to cap, discharge down to the floor, never below it."""
+    out, s = [], s0
+    for x, low in zip(step, floor, strict=True):
+        if x >= 0:
+            s = min(s + x, cap)
+        elif s >= low:
+            s = max(s + x, low)
+        out.append(s)
+    return np.array(out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.floats(0, 1), st.floats(0, 1))
+def test_property_scan_matches_loop(seed, n, reserve_share, start_share):
+    """The vectorised clamp scan equals the plain battery loop, outages included."""
+    rng = np.random.default_rng(seed)
+    cap = 10.0
+    step = rng.normal(0, 3, n)
+    floor = np.where(rng.uniform(size=n) < 0.2, 0.0, reserve_share * cap)
+    expected = reference_soc(step, floor, cap, start_share * cap)
+    assert np.allclose(soc_path_kwh(step, floor, cap, start_share * cap), expected, atol=1e-9)
+
+
+# --- KPIs -----------------------------------------------------------------------------------
+
+def test_kpis_hand_computed():
+    """Two-day case, rule: every KPI by hand."""
+    load, pv, hydro, assets, tariffs = two_day_case()
+    r = dispatch(load, pv, hydro, assets, tariffs, soc0_kwh=0.0)
+    k = energy_kpis(r, tariffs)
+    exported = 12 - 4 / 0.9
+    assert k["local_renewable_kwh"] == pytest.approx(24.0)
+    assert k["self_consumption_rate"] == pytest.approx((24 - exported) / 24)
+    assert k["import_kwh"] == pytest.approx(32.4)
+    assert k["self_sufficiency_rate"] == pytest.approx((48 - 32.4) / 48)
+    assert k["peak_import_kw"] == pytest.approx(1.0)
+    assert k["load_factor"] == pytest.approx(32.4 / 48)
+    assert k["ramping_kw"] == pytest.approx(0.4 + 0.6)   # 0 → 0.4 at h15, 0.4 → 1 at h16
+    assert k["cost_eur"] == pytest.approx(32.4 * 0.2)
+    assert k["import_co2_t"] == pytest.approx(32.4 * 0.052 / 1000)
+    assert k["unserved_kwh"] == 0 and k["curtailed_kwh"] == 0
+    assert k["critical_served_share"] == 1.0
+
+
+def test_kpis_zero_guards():
+    """Nothing at all: rates and load factor are 0.0, not nan."""
+    zeros = np.zeros(24)
+    r = dispatch(zeros, zeros, zeros, Assets(), Tariffs(zeros, zeros))
+    k = energy_kpis(r, Tariffs(zeros, zeros))
+    assert k["self_consumption_rate"] == 0.0 and k["self_sufficiency_rate"] == 0.0
+    assert k["load_factor"] == 0.0 and all(np.isfinite(v) for v in k.values())
+
+
+def test_critical_autonomy_known_answer():
+    """10 kWh at η = 0.9 carry 3 kW for 3 h; alternating 2/4 kW: 3 or 3.5 h by start hour."""
+    soc = np.full(24, 10.0)
+    assert np.allclose(critical_autonomy_hours(soc, np.full(24, 3.0), 0.9), 3.0)
+    critical = np.tile([2.0, 4.0], 12)
+    hours = critical_autonomy_hours(soc, critical, 1.0)
+    assert hours[1] == pytest.approx(3.5)      # 2 + 4 + 2 kWh, then 2 of the next 4 kWh
+    assert hours[0] == pytest.approx(3.0)      # 4 + 2 + 4 kWh exactly
+    assert np.allclose(critical_autonomy_hours(soc, np.zeros(24), 1.0), 24.0)
+    assert np.allclose(critical_autonomy_hours(np.zeros(24), critical, 1.0), 0.0)
+
+
+def test_window_peaks():
+    """Peaks of consecutive windows, last one short."""
+    assert np.array_equal(window_peaks_kw(np.array([1.0, 3, 2, 5, 4]), 2), [3.0, 5, 4])
+
+
+# --- user errors ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"mode": "milp"}, "mode"),
+    ({"window_h": 100}, "window_h"),
+    ({"lookahead_h": -24}, "lookahead_h"),
+    ({"soc0_kwh": 99.0}, "soc0_kwh"),
+    ({"outage_mask": np.zeros(5, bool)}, "outage_mask"),
+    ({"forecast_error": -0.1}, "forecast_error"),
+])
+def test_user_errors(kwargs, field):
+    """Wrong arguments name their field."""
+    ones = np.ones(24)
+    with pytest.raises(UserError) as err:
+        dispatch(ones, ones, ones, Assets(battery_capacity_kwh=10), Tariffs(ones, ones),
+                 **kwargs)
+    assert err.value.field == field
+
+
+def test_user_errors_in_data():
+    """Bad series and parameters are user errors."""
+    ones = np.ones(24)
+    with pytest.raises(UserError, match="load_kw"):
+        dispatch(np.ones(30), np.ones(30), np.ones(30), Assets(), Tariffs(ones, ones))
+    with pytest.raises(UserError, match="pv_kw"):
+        dispatch(ones, -ones, ones, Assets(), Tariffs(ones, ones))
+    with pytest.raises(UserError, match="import_price"):
+        dispatch(ones, ones, ones, Assets(), Tariffs(np.ones(23), ones))
+    with pytest.raises(UserError, match="flexible_share"):
+        Assets(flexible_share=1.5)
+    with pytest.raises(UserError, match="battery_efficiency"):
+        Assets(battery_efficiency=0.0)
+    with pytest.raises(UserError, match="peak_weight"):
+        Objective(peak_weight_eur_per_kw=-1.0)
