@@ -18,6 +18,8 @@ import numpy as np
 
 from territoire_abm.config.params import BehaviourConfig
 
+KNOWLEDGE_COST_DISCOUNT = 0.5  # perceived-cost cut at full knowledge: estimate (unconfirmed)
+
 
 def probability_weighting(p: np.ndarray, delta: float) -> np.ndarray:
     """Tversky & Kahneman (1992) probability weighting, δ = 0.69 (Haer et al. 2017)."""
@@ -83,10 +85,12 @@ def adoption_probability(inputs: DecisionInputs, config: BehaviourConfig,
                          social_norm_boost: float = 1.0) -> np.ndarray:
     """Yearly probability (n, M) that a household decides to adopt each measure."""
     pmt, tpb = config.pmt, config.tpb
-    affordability = np.clip(
-        1.0 - pmt.cost_sensitivity * inputs.net_cost_eur / inputs.income_eur[:, None], 0.0, 1.0
-    )
     knowledge = inputs.knowledge[None, :]
+    # Seeing the measure work elsewhere lowers its perceived cost (seed 003).
+    perceived_cost = inputs.net_cost_eur * (1.0 - KNOWLEDGE_COST_DISCOUNT * knowledge)
+    affordability = np.clip(
+        1.0 - pmt.cost_sensitivity * perceived_cost / inputs.income_eur[:, None], 0.0, 1.0
+    )
     # PMT: coping = efficacy (raised by knowledge from twins) and affordability (Noll 2022).
     efficacy = np.clip(pmt.response_efficacy * (1.0 + knowledge), 0.0, 1.0)
     coping = (efficacy + pmt.self_efficacy + affordability) / 3.0
@@ -131,7 +135,8 @@ def decide_one(threat: float, net_cost: float, saving: float, lifetime: float, i
     vectorised rule against it.
     """
     pmt, tpb = config.pmt, config.tpb
-    affordability = min(1.0, max(0.0, 1.0 - pmt.cost_sensitivity * net_cost / income))
+    perceived_cost = net_cost * (1.0 - KNOWLEDGE_COST_DISCOUNT * knowledge)
+    affordability = min(1.0, max(0.0, 1.0 - pmt.cost_sensitivity * perceived_cost / income))
     efficacy = min(1.0, max(0.0, pmt.response_efficacy * (1.0 + knowledge)))
     coping = (efficacy + pmt.self_efficacy + affordability) / 3.0
     motivation = (min(1.0, max(0.0, threat)) * coping) ** 0.5

@@ -107,6 +107,9 @@ class TerritoryConfig:
         source="EDF plant sells to the grid; a local share is a lever (seed 000)")
     rooftop_pv_share: float = param(0.04, unit="share of households", low=0, high=1,
                                     source="ADEME/Enedis rooftop PV penetration, " + UNCONFIRMED)
+    air_conditioning_share: float = param(
+        0.25, unit="share of households", low=0, high=1,
+        source="ADEME 2021: 25 % of French households in 2020 (47 % in the South-East)")
     pv_kwp_per_rooftop: float = param(3.0, unit="kWp", low=0.5, high=36,
                                       source="typical residential system (CRE)")
     drinking_water_l_per_person_day: float = param(

@@ -194,7 +194,7 @@ class DaskExecutor(Executor):
         it = iter(tasks)
         pending: dict[str, Any] = {}
         futures: dict[str, Any] = {}
-        ac = as_completed()
+        ac = as_completed(loop=self._client.loop)
 
         def submit_next() -> bool:
             task = next(it, None)

@@ -220,7 +220,8 @@ def spec_from_config(cfg: Mapping[str, Any], *, source: str | None = None) -> Ex
         raise UserError("design", design, "expected a mapping")
     bad = [k for k in design if k not in DESIGN_KEYS]
     if bad:
-        raise UserError(f"design.{bad[0]}", design[bad[0]], f"allowed keys: {', '.join(DESIGN_KEYS)}")
+        raise UserError(f"design.{bad[0]}", design[bad[0]],
+                        f"allowed keys: {', '.join(DESIGN_KEYS)}")
     method = design.get("method", "lhs")
     if method not in DESIGN_METHODS:
         raise UserError("design.method", method, f"allowed: {', '.join(DESIGN_METHODS)}")

@@ -44,6 +44,9 @@ def negotiate(model: TerritoryModel, year: int, indices: dict[str, float],
         decisions[role] = decision
         for measure in decision.get("propose", []) or []:
             proposals[measure] = proposals.get(measure, 0.0) + 1.0 / 3.0
+    for measure, intensity in model.external_council_knowledge.items():
+        # A twin's working measure is a proposal on the table (seed 003).
+        proposals[measure] = proposals.get(measure, 0.0) + intensity / 3.0
     community = _ask(model, year, "energy_community", tuple(model.community_effects.ids),
                      proposals, 0.0, indicators)
     decisions["energy_community"] = community

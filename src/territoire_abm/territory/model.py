@@ -32,7 +32,6 @@ from territoire_abm.territory.population import make_firms, make_households, sma
 STREAMS = ("population", "weather", "hydrology", "behaviour", "dispatch", "governance")
 GROUPS = ("household", "firm", "council", "community")
 FIRM_ADOPTERS = ("farm", "industry", "services")
-AIR_CONDITIONING_SHARE_2020 = 0.25  # ADEME 2021: 25 % of French households (47 % South-East)
 
 
 def _stream_seeds(seed: int, name: str) -> dict[str, np.random.Generator]:
@@ -83,6 +82,7 @@ class TerritoryModel(mesa.Model):
         self.decision_log: dict[int, dict[str, dict]] = {}
         self.last: dict[str, float] = {}
         self.external_knowledge = np.zeros(len(self.household_effects))
+        self.external_council_knowledge: dict[str, float] = {}
         self.upstream_withdrawal_m3s = np.zeros(365)
         self.imported_water_m3 = 0.0
         self.river_state: Any = None
@@ -111,7 +111,7 @@ class TerritoryModel(mesa.Model):
         rng = self.streams["population"]
         self.households, self.persona_names = make_households(
             self.config.territory, self.config.behaviour.community.leader_share, rng)
-        self.has_cooling = rng.random(len(self.households)) < AIR_CONDITIONING_SHARE_2020
+        self.has_cooling = rng.random(len(self.households)) < self.config.territory.air_conditioning_share
         self.rooftop_kwp = np.where(
             rng.random(len(self.households)) < self.config.territory.rooftop_pv_share,
             self.config.territory.pv_kwp_per_rooftop, 0.0)
@@ -179,6 +179,25 @@ class TerritoryModel(mesa.Model):
     def initial_pv_embodied_kg_per_kwp_yr(self) -> float:
         """Rooftop PV present at the start: 40 gCO2e/kWh over life × 1,300 kWh/kWp (DOMAIN §3)."""
         return 0.040 * 1300.0
+
+    # ------------------------------------------------------------------ state
+    def get_state(self) -> dict[str, Any]:
+        """Everything that defines the model now, as plain data (see territory/state.py)."""
+        from territoire_abm.territory.state import get_state
+
+        return get_state(self)
+
+    def set_state(self, state: dict[str, Any]) -> TerritoryModel:
+        from territoire_abm.territory.state import set_state
+
+        return set_state(self, state)
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], controller: Controller | None = None
+                   ) -> TerritoryModel:
+        from territoire_abm.territory.state import from_state
+
+        return from_state(state, controller=controller)
 
     # ------------------------------------------------------------------ results
     def indicators(self) -> pd.DataFrame:

@@ -64,8 +64,8 @@ THEMES: tuple[Theme, ...] = (
                       "lower", per_1000=True),
             Indicator("cooling_demand_mwh", "cooling demand", "MWh/yr", "lower"),
         ),
-        ("heat", "cool", "green", "tree", "shade", "vegetat", "roof", "albedo", "air_cond",
-         "ventilat", "insulat", "fountain", "park", "canopy"),
+        ("heat_island", "urban_heat", "cool", "green", "tree", "shade", "vegetat", "roof",
+         "albedo", "air_cond", "ventilat", "insulat", "fountain", "park", "canopy", "white"),
     ),
     Theme(
         "extremes", "Measures against extreme events", "Mesures face aux phénomènes extrêmes",
@@ -75,8 +75,8 @@ THEMES: tuple[Theme, ...] = (
             Indicator("unserved_energy_mwh", "unserved energy", "MWh/yr", "lower"),
             Indicator("crop_yield_loss_share", "crop yield loss", "share", "lower"),
         ),
-        ("alert", "warning", "plan", "emergenc", "flood", "fire", "storm", "crisis",
-         "refuge", "shelter", "backup", "resilien", "canicule", "drought_plan"),
+        ("heatwave", "heat_wave", "alert", "warning", "plan", "emergenc", "flood", "fire",
+         "storm", "crisis", "refuge", "shelter", "backup", "resilien", "canicule"),
     ),
     Theme(
         "water", "Water management and usage conflicts", "Gestion de l'eau et conflits d'usage",
@@ -284,7 +284,9 @@ def classify_measure(measure_id: str, measure_themes: Mapping[str, str] | None =
                             f"allowed: {', '.join(THEME_KEYS)}, other")
         return key
     text = measure_id.lower()
-    for theme in THEMES:
+    # Extreme events first: "heatwave_alert_plan" is a crisis measure, not urban design.
+    by_priority = sorted(THEMES, key=lambda t: t.key != "extremes")
+    for theme in by_priority:
         if any(k in text for k in theme.measure_keywords):
             return theme.key
     return "other"

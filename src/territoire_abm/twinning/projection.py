@@ -39,10 +39,10 @@ class Projection:
 
     @property
     def horizon_label(self) -> str:
-        """"2050, tracc" or "+4.0 °C, tracc"."""
+        """"2050 (tracc)" or "+4.0 °C (tracc)"."""
         if self.year is not None:
-            return f"{self.year}, {self.scenario}"
-        return f"+{self.warming_level_c:.1f} °C, {self.scenario}"
+            return f"{self.year} ({self.scenario})"
+        return f"+{self.warming_level_c:.1f} °C ({self.scenario})"
 
 
 def apply_delta(

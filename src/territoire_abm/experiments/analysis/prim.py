@@ -142,11 +142,8 @@ def discover(
     ranges: dict[str, Any] = {}
     for col, name in safe.items():
         s = xs[col]
-        if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
-            xs[col] = pd.Categorical(s.astype(str))
-            categorical.add(col)
-            ranges[name] = sorted(xs[col].cat.categories, key=str)
-        elif pd.api.types.is_bool_dtype(s):
+        textual = isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(s)
+        if textual or s.dtype == object or pd.api.types.is_bool_dtype(s):
             xs[col] = pd.Categorical(s.astype(str))
             categorical.add(col)
             ranges[name] = sorted(xs[col].cat.categories, key=str)

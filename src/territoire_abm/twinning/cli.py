@@ -1,0 +1,393 @@
+"""``territoire-abm twin …``: find a climate twin, compare, write the deliverables.
+
+Usage::
+
+    territoire-abm twin find commune=Carbonne horizon=2050 scenario=tracc
+    territoire-abm twin find commune=Carbonne warming_level=4.0 variables=seasonal
+    territoire-abm twin find commune=Muret lat=43.46 lon=1.33 altitude=170 population=25000
+    territoire-abm twin compare target=Carbonne twin="Fuente Obejuna" horizon=2050
+    territoire-abm twin report target=Carbonne twin="Fuente Obejuna" results=<compare folder>
+
+Arguments are ``key=value``; a value with spaces may be quoted or not
+(``twin=Fuente Obejuna`` works). Bad input prints one line ``error: …`` and returns 2.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from territoire_abm.climate import scenarios
+from territoire_abm.climate.normals import (
+    PlaceNormals,
+    close_names,
+    estimate_place,
+    find_place,
+    haversine_km,
+    load_places,
+)
+from territoire_abm.errors import UserError
+from territoire_abm.twinning.candidates import CandidateSet
+from territoire_abm.twinning.features import VARIABLE_SETS
+from territoire_abm.twinning.ranking import (
+    DEFAULT_HORIZON,
+    DEFAULT_NOVELTY_SIGMA,
+    DEFAULT_PHYSICAL_WEIGHT,
+    METRICS,
+    TwinRanking,
+    find_twins,
+)
+
+USAGE = __doc__ or ""
+COMMANDS = ("find", "compare", "report")
+_PLACE_KEYS = ("lat", "lon", "altitude", "population", "rurality", "country")
+_FIND_KEYS = (
+    "commune", "horizon", "warming_level", "scenario", "variables", "metric", "weights",
+    "candidates", "top", "out", "physical_weight", "threshold", "scales", *_PLACE_KEYS,
+)
+_COMPARE_KEYS = (
+    "target", "twin", "horizon", "warming_level", "scenario", "seed", "out", "candidates",
+    "variables", "metric", "years",
+)
+_REPORT_KEYS = (
+    "target", "twin", "horizon", "warming_level", "scenario", "results", "target_results",
+    "twin_results", "catalogue", "out", "candidates", "variables", "metric", "top",
+)
+#: Rows and files of the ranking that ``find`` prints and writes.
+DEFAULT_TOP = 10
+
+
+# --------------------------------------------------------------------------- engine hook
+
+
+def run_compare(
+    target: PlaceNormals,
+    twin: PlaceNormals,
+    *,
+    scenario: str,
+    horizon: int | None,
+    warming_level: float | None,
+    seed: int,
+    options: dict[str, str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Simulate both territories side by side; return their per-year indicator tables.
+
+    The lead wires the simulation engine here: build a region of two territories (the
+    target with ``target``'s climate under ``scenario``, the twin with ``twin``'s present
+    climate, linked by a twinning link), run it with ``seed`` and return the two per-year
+    indicator DataFrames (index year) that :func:`~.comparison.compare_territories` reads.
+
+    Raises
+    ------
+    NotImplementedError
+        Until the engine is wired.
+    """
+    raise NotImplementedError(
+        "twin compare needs the simulation engine, which is not wired yet "
+        "(territoire_abm.twinning.cli.run_compare); meanwhile `twin report` writes the "
+        "climate-only deliverables"
+    )
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_args(tokens: list[str], allowed: tuple[str, ...]) -> dict[str, str]:
+    """``["a=1", "name=Fuente", "Obejuna"]`` → ``{"a": "1", "name": "Fuente Obejuna"}``."""
+    out: dict[str, str] = {}
+    last: str | None = None
+    for token in tokens:
+        key, sep, value = token.partition("=")
+        if not sep:
+            if last is None:
+                raise UserError("argument", token, "key=value pairs, e.g. commune=Carbonne")
+            out[last] = f"{out[last]} {token}".strip()
+            continue
+        key = key.strip().lower().replace("-", "_")
+        if key not in allowed:
+            raise UserError("argument", key, f"allowed: {', '.join(allowed)}")
+        if key in out:
+            raise UserError(key, value, "given once")
+        out[key] = value.strip().strip("'\"")
+        last = key
+    return out
+
+
+def _int(args: dict[str, str], key: str, default: int | None = None) -> int | None:
+    if key not in args or args[key] == "":
+        return default
+    try:
+        return int(args[key])
+    except ValueError:
+        raise UserError(key, args[key], "a whole number") from None
+
+
+def _float(args: dict[str, str], key: str, default: float | None = None) -> float | None:
+    if key not in args or args[key] == "":
+        return default
+    try:
+        value = float(args[key].replace(",", "."))
+    except ValueError:
+        raise UserError(key, args[key], "a number") from None
+    if not math.isfinite(value):
+        raise UserError(key, args[key], "a finite number")
+    return value
+
+
+def _scenario(args: dict[str, str]) -> tuple[str, int | None, float | None]:
+    scenario = args.get("scenario", "tracc").lower()
+    if scenario not in scenarios.SCENARIO_NAMES:
+        raise UserError("scenario", scenario, f"allowed: {', '.join(scenarios.SCENARIO_NAMES)}")
+    horizon, level = _int(args, "horizon"), _float(args, "warming_level")
+    if horizon is not None and level is not None:
+        raise UserError("warming_level", args["warming_level"],
+                        "give either horizon= or warming_level=, not both")
+    if horizon is None and level is None:
+        horizon = DEFAULT_HORIZON
+    return scenario, horizon, level
+
+
+def _out_dir(args: dict[str, str]) -> Path:
+    if args.get("out"):
+        return Path(args["out"])
+    base = Path("outputs") / "twin" / datetime.now().strftime("%Y%m%d-%H%M%S")
+    out, k = base, 1
+    while out.exists():
+        k += 1
+        out = base.with_name(f"{base.name}-{k}")
+    return out
+
+
+def _candidates(args: dict[str, str]) -> CandidateSet | None:
+    if not args.get("candidates"):
+        return None
+    from territoire_abm.twinning.loaders import load_candidates
+
+    return load_candidates(args["candidates"])
+
+
+def _resolve_place(
+    name: str, args: dict[str, str], field: str, candidates: CandidateSet | None,
+    allow_estimate: bool = True,
+) -> PlaceNormals:
+    """A place by name: user's file first, then shipped data, else estimated from lat/lon."""
+    if not name:
+        raise UserError(field, "", "a commune name, e.g. commune=Carbonne")
+    shipped = load_places()
+    if candidates is not None:
+        i = candidates.index_of(name)
+        if i is not None:
+            return candidates.place(i)
+    found = find_place(name, shipped)
+    if found is not None:
+        return found
+    has_position = "lat" in args and "lon" in args
+    if allow_estimate and has_position:
+        lat, lon = _float(args, "lat"), _float(args, "lon")
+        altitude = _float(args, "altitude")
+        if altitude is None:
+            raise UserError("altitude", "missing", "the commune's altitude in m, to correct "
+                            "the stations' temperatures (lapse rate)")
+        rurality = args.get("rurality") or None
+        if rurality is not None and rurality not in ("rural", "urban"):
+            raise UserError("rurality", rurality, "rural or urban")
+        population = _float(args, "population")
+        if candidates is not None and set(candidates.kinds) == {"grid"}:
+            return _from_grid(name, lat, lon, altitude, population, rurality, candidates,
+                              args.get("country", ""))
+        return estimate_place(name, lat, lon, altitude, country=args.get("country", ""),
+                              population=population, rurality=rurality, places=shipped)
+    pool = [p.name for p in shipped] + [a for p in shipped for a in p.aliases]
+    if candidates is not None:
+        pool += [str(n) for n in candidates.names[:5000]]
+    suggestions = close_names(name, pool)
+    hint = f"close names: {', '.join(suggestions)}; " if suggestions else ""
+    raise UserError(field, name, f"unknown place; {hint}or give lat=, lon=, altitude= "
+                    "to estimate it from the nearest stations")
+
+
+def _from_grid(name: str, lat: float, lon: float, altitude: float, population: float | None,
+               rurality: str | None, grid: CandidateSet, country: str) -> PlaceNormals:
+    """The target from the nearest cell of a user's gridded climatology."""
+    d = haversine_km(lat, lon, grid.lat, grid.lon)
+    i = int(d.argmin())
+    if d[i] > 50.0:
+        raise UserError("lat/lon", f"{lat},{lon}", "within 50 km of a cell of the candidates grid")
+    cell = grid.place(i)
+    note = f"from grid cell {cell.name} ({d[i]:.0f} km)"
+    shift = 0.0
+    if math.isfinite(cell.altitude_m):
+        shift = -6.5 * (altitude - cell.altitude_m) / 1000.0
+        note += f", lapse-rate corrected {shift:+.2f} °C"
+    pop = float(population) if population is not None else math.nan
+    return cell.replace(
+        name=name, lat=lat, lon=lon, altitude_m=altitude, population=pop, rurality=rurality,
+        country=country.upper(), tmin_c=cell.tmin_c + shift, tmax_c=cell.tmax_c + shift,
+        tmean_c=cell.tmean_c + shift, estimated=bool(shift or d[i] > 1.0),
+        notes=f"estimated {note}" if (shift or d[i] > 1.0) else note, kind="grid",
+    )
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _find(args: dict[str, str], stdout: TextIO) -> int:
+    candidates = _candidates(args)
+    target = _resolve_place(args.get("commune", ""), args, "commune", candidates)
+    scenario, horizon, level = _scenario(args)
+    variables = args.get("variables", "ministry4")
+    if variables.lower() not in VARIABLE_SETS and "," not in variables and "_" not in variables \
+            and variables.lower() not in ("tmin", "tmax", "tmean", "precip"):
+        raise UserError("variables", variables,
+                        f"a set ({', '.join(VARIABLE_SETS)}) or features like tmean,tmax_jul")
+    metric = args.get("metric", "seuclidean")
+    if metric not in METRICS:
+        raise UserError("metric", metric, f"allowed: {', '.join(METRICS)}")
+    top = _int(args, "top", DEFAULT_TOP)
+    ranking = find_twins(
+        target, candidates, scenario=scenario, horizon=horizon, warming_level=level,
+        variables=variables, metric=metric, weights=args.get("weights"),
+        physical_weight=_float(args, "physical_weight", DEFAULT_PHYSICAL_WEIGHT),
+        novelty_threshold=_float(args, "threshold", DEFAULT_NOVELTY_SIGMA),
+        top=top, scales=args.get("scales", "interannual"),
+    )
+    out = _out_dir(args)
+    paths = ranking.write(out)
+    print(ranking.to_text(), file=stdout)
+    print(f"\nwrote {', '.join(str(p) for p in paths.values())}", file=stdout)
+    return 0
+
+
+def _ranking_for(target: PlaceNormals, twin: PlaceNormals, args: dict[str, str],
+                 candidates: CandidateSet | None) -> TwinRanking:
+    scenario, horizon, level = _scenario(args)
+    pool = candidates
+    if pool is None:
+        shipped = load_places()
+        if find_place(twin.name, shipped) is None:
+            shipped = [*shipped, twin]
+        pool = CandidateSet.from_places(shipped, origin="shipped data")
+    elif pool.index_of(twin.name) is None:
+        twin_set = CandidateSet.from_places([twin])
+        pool = CandidateSet.from_places(
+            [pool.place(i) for i in range(len(pool))] + [twin], origin=pool.origin
+        ) if len(pool) < 50_000 else twin_set
+    return find_twins(target, pool, scenario=scenario, horizon=horizon, warming_level=level,
+                      variables=args.get("variables", "ministry4"),
+                      metric=args.get("metric", "seuclidean"),
+                      top=_int(args, "top", DEFAULT_TOP) or DEFAULT_TOP)
+
+
+def _places_pair(args: dict[str, str], candidates: CandidateSet | None
+                 ) -> tuple[PlaceNormals, PlaceNormals]:
+    target = _resolve_place(args.get("target", ""), args, "target", candidates)
+    twin = _resolve_place(args.get("twin", ""), {}, "twin", candidates, allow_estimate=False)
+    return target, twin
+
+
+def _compare(args: dict[str, str], stdout: TextIO) -> int:
+    from territoire_abm.twinning.comparison import compare_territories
+
+    candidates = _candidates(args)
+    target, twin = _places_pair(args, candidates)
+    scenario, horizon, level = _scenario(args)
+    ranking = _ranking_for(target, twin, args, candidates)
+    target_result, twin_result = run_compare(
+        target, twin, scenario=scenario, horizon=horizon, warming_level=level,
+        seed=_int(args, "seed", 1) or 1, options=dict(args),
+    )
+    comparison = compare_territories(target_result, twin_result, target, twin, ranking=ranking)
+    paths = comparison.write(_out_dir(args))
+    for t in comparison.themes:
+        print(f"{t.theme.title}:", file=stdout)
+        for line in t.summary or ["(no indicator)"]:
+            print(f"  {line}", file=stdout)
+    print(f"\nwrote {', '.join(str(p) for p in paths.values())}", file=stdout)
+    return 0
+
+
+def _report(args: dict[str, str], stdout: TextIO) -> int:
+    from territoire_abm.twinning.book import write_book
+    from territoire_abm.twinning.comparison import compare_territories, read_result_csv
+    from territoire_abm.twinning.poster import write_poster
+    from territoire_abm.twinning.report import write_report
+
+    candidates = _candidates(args)
+    target, twin = _places_pair(args, candidates)
+    ranking = _ranking_for(target, twin, args, candidates)
+    target_res = twin_res = None
+    if args.get("results"):
+        folder = Path(args["results"])
+        target_res = read_result_csv(folder / "target_indicators.csv", "results")
+        twin_res = read_result_csv(folder / "twin_indicators.csv", "results")
+    if args.get("target_results"):
+        target_res = read_result_csv(args["target_results"], "target_results")
+    if args.get("twin_results"):
+        twin_res = read_result_csv(args["twin_results"], "twin_results")
+    catalogue = None
+    if args.get("catalogue"):
+        path = Path(args["catalogue"])
+        if not path.is_file():
+            raise UserError("catalogue", str(path), "a CSV with a measure_id column")
+        catalogue = pd.read_csv(path)
+        if "measure_id" not in catalogue.columns:
+            raise UserError("catalogue", "measure_id", "a column named measure_id")
+    comparison = compare_territories(target_res, twin_res, target, twin, ranking=ranking)
+    out = _out_dir(args)
+    written = [write_report(comparison, out, catalogue)]
+    written += list(write_poster(comparison, out, catalogue).values())
+    written += list(write_book(comparison, out, catalogue).values())
+    written += list(comparison.write(out).values())
+    sigma = comparison.twin_sigma()
+    print(f"{target.label} ↔ {twin.label} ({ranking.horizon_label})"
+          + (f": sigma {sigma:.2f}" if sigma is not None else ""), file=stdout)
+    for note in comparison.notes:
+        print(f"  - {note}", file=stdout)
+    print(f"wrote {', '.join(str(p) for p in written)}", file=stdout)
+    return 0
+
+
+_COMMANDS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, str], TextIO], int]]] = {
+    "find": (_FIND_KEYS, _find),
+    "compare": (_COMPARE_KEYS, _compare),
+    "report": (_REPORT_KEYS, _report),
+}
+
+
+def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    """Run ``twin <command> key=value …``; return the exit code (0 ok, 2 user error)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    tokens = list(sys.argv[1:] if argv is None else argv)
+    if tokens and tokens[0] == "twin":
+        tokens = tokens[1:]
+    if not tokens or tokens[0] in ("-h", "--help", "help"):
+        print(USAGE.strip(), file=out)
+        return 0 if tokens else 2
+    command, rest = tokens[0], tokens[1:]
+    try:
+        if command not in _COMMANDS:
+            raise UserError("command", command, f"allowed: {', '.join(COMMANDS)}")
+        allowed, run = _COMMANDS[command]
+        return run(parse_args(rest, allowed), out)
+    except UserError as exc:
+        print(f"error: {exc}", file=err)
+        return exc.exit_code
+    except NotImplementedError as exc:
+        print(f"error: {exc}", file=err)
+        return 1
+
+
+def _entry() -> Any:  # pragma: no cover - convenience for `python -m`
+    raise SystemExit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _entry()
