@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from territoire_abm.indicators.shocks import shock_table
+
 PACKAGES = ("territoire-abm", "mesa", "numpy", "pandas", "scipy", "highspy", "hydra-core",
             "pyarrow", "SALib", "dask", "matplotlib")
 FIGURE_PANELS = (
@@ -45,6 +47,8 @@ def write_run(out_dir: Path, model: Any, timings: dict[str, float]) -> dict[str,
              "decisions": out_dir / "decisions.json"}
     table = model.indicators()
     table.to_parquet(paths["indicators"])
+    paths["shocks"] = out_dir / "shocks.csv"
+    shock_table(table).to_csv(paths["shocks"], index=False)
     if model.agent_records:
         paths["agents"] = out_dir / "agents.parquet"
         pd.concat(model.agent_records, ignore_index=True).to_parquet(paths["agents"])
@@ -137,7 +141,14 @@ def summary_text(model: Any, out_dir: Path | None, seconds: float) -> str:
               f"{residual_water:.1e} m³ (every year); elections won/lost "
               f"{model.council.state.elections_won}/{model.council.state.elections_lost}",
               f"simulated in {seconds:.1f} s"]
+    shocks = shock_table(table)
+    if len(shocks):
+        worst = shocks.sort_values("depth", ascending=False).iloc[0]
+        recovery = ("not recovered" if np.isnan(worst.recovery_years)
+                    else f"recovered in {worst.recovery_years:.0f} yr")
+        lines.append(f"shocks: {len(shocks)} detected; deepest {worst.shock} in {worst.year}: "
+                     f"{worst.performance} −{worst.depth:.0%}, {recovery}")
     if out_dir is not None:
         lines.append(f"outputs in {out_dir}/ (indicators.parquet, trajectories.png, config.yaml,"
-                     " run.json, decisions.json)")
+                     " run.json, decisions.json, shocks.csv)")
     return "\n".join(lines)

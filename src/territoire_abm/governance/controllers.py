@@ -12,7 +12,8 @@ and replayed:
 - ``council``: ``{"adopt": [measure ids], "drop": [measure ids]}``
 - ``residents`` / ``farmers`` / ``businesses``: ``{"propose": [measure ids],
   "contribute": share in [0, 1] or null for the behavioural default}``
-- ``energy_community``: ``{"invest": [measure ids], "mode": "rule" | "lp" | null}``
+- ``energy_community``: ``{"invest": [measure ids], "mode": "rule" | "lp" | null,
+  "recommend": [council measure ids]}``
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class QueueController:
 
 def check_decision(situation: Situation, decision: Mapping[str, Any]) -> Decision:
     """Validate a decision coming from outside the model (game form, log file)."""
-    allowed_keys = {"adopt", "drop", "propose", "contribute", "invest", "mode"}
+    allowed_keys = {"adopt", "drop", "propose", "contribute", "invest", "mode", "recommend"}
     for key, value in decision.items():
         if key not in allowed_keys:
             raise UserError(f"decision.{situation.role}.{key}", value,

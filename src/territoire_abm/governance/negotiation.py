@@ -47,9 +47,12 @@ def negotiate(model: TerritoryModel, year: int, indices: dict[str, float],
     for measure, intensity in model.external_council_knowledge.items():
         # A twin's working measure is a proposal on the table (seed 003).
         proposals[measure] = proposals.get(measure, 0.0) + intensity / 3.0
-    community = _ask(model, year, "energy_community", tuple(model.community_effects.ids),
+    community = _ask(model, year, "energy_community", tuple(model.community_effects.ids)
+                     + tuple(model.council_effects.ids),
                      proposals, 0.0, indicators)
     decisions["energy_community"] = community
+    for measure in community.get("recommend", []) or []:
+        proposals[measure] = proposals.get(measure, 0.0) + 1.0 / 3.0
     model.dispatch_mode = community.get("mode")
     budget = _available_budget(model)
     council = _ask(model, year, "council", tuple(model.council_effects.ids), proposals,
@@ -93,7 +96,10 @@ def _community_membership(model: TerritoryModel, year: int) -> None:
                                        * (1.5 - hh.satisfaction))
     hh.member = (hh.member | joins) & ~leaves
     state = model.community.state
-    state.members = int(hh.member.sum())
+    firms = model.firms
+    if state.formed:
+        firms.member |= firms.prosocial & (rng.random(len(firms)) < MEMBERSHIP_RATE)
+    state.members = int(hh.member.sum() + firms.member.sum())
     if not state.formed and hh.leader.any() and state.members >= settings.min_members:
         state.formed, state.formed_year = True, year
 

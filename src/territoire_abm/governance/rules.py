@@ -71,8 +71,9 @@ def businesses(situation: Situation, model: TerritoryModel) -> Decision:
 
 def energy_community(situation: Situation, model: TerritoryModel) -> Decision:
     """Invest where the KPIs point: PV when self-sufficiency is low, storage when curtailing."""
+    recommend = _recommendations(model, situation)
     if not model.community.state.formed:
-        return {"invest": [], "mode": None}
+        return {"invest": [], "mode": None, "recommend": recommend}
     kpis = model.community.state.last_kpis
     held = model.community_portfolio.holds(situation.year)[0]
     invest = []
@@ -88,7 +89,19 @@ def energy_community(situation: Situation, model: TerritoryModel) -> Decision:
             or kpis.get("unserved_kwh", 0) > 0
         ):
             invest.append(measure)
-    return {"invest": invest[:1], "mode": None}
+    return {"invest": invest[:1], "mode": None, "recommend": recommend}
+
+
+def _recommendations(model: TerritoryModel, situation: Situation) -> list[str]:
+    """Council energy measures the community recommends when imports dominate (seed 000:
+    the optimiser advises the territory's investments)."""
+    kpis = model.community.state.last_kpis
+    if kpis.get("self_sufficiency_rate", 1.0) >= 0.5:
+        return []
+    effects = model.council_effects
+    held = model.council_portfolio.holds(situation.year)[0]
+    return [m for m, theme, has in zip(effects.ids, effects.themes, held, strict=True)
+            if theme == "energy" and not has]
 
 
 # --------------------------------------------------------------------------- council

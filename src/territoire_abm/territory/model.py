@@ -111,7 +111,8 @@ class TerritoryModel(mesa.Model):
         rng = self.streams["population"]
         self.households, self.persona_names = make_households(
             self.config.territory, self.config.behaviour.community.leader_share, rng)
-        self.has_cooling = rng.random(len(self.households)) < self.config.territory.air_conditioning_share
+        cooling_share = self.config.territory.air_conditioning_share
+        self.has_cooling = rng.random(len(self.households)) < cooling_share
         self.rooftop_kwp = np.where(
             rng.random(len(self.households)) < self.config.territory.rooftop_pv_share,
             self.config.territory.pv_kwp_per_rooftop, 0.0)
