@@ -204,7 +204,7 @@ def close_names(name: str, names: list[str], n: int = 5) -> list[str]:
         by_key.setdefault(normalise_name(candidate), candidate)
     found = difflib.get_close_matches(key, list(by_key), n=n, cutoff=0.6)
     words = set(key.split())
-    for cand_key, cand in by_key.items():
+    for cand_key in by_key:
         if len(found) >= n:
             break
         if cand_key not in found and words & set(cand_key.split()):

@@ -58,10 +58,18 @@ class Portfolio:
     def column(self, measure_id: str) -> int:
         return self.measure_ids.index(measure_id)
 
+    def __post_init__(self) -> None:
+        self._active_cache: tuple[int, np.ndarray] | None = None
+
     def active(self, year: int) -> np.ndarray:
-        """Bool (count, M): measure working this year."""
+        """Bool (count, M): measure working this year (cached until the next change)."""
+        if self._active_cache is not None and self._active_cache[0] == year:
+            return self._active_cache[1]
         started = (self.online_year != NEVER) & (self.online_year <= year)
-        return started & ((self.expiry_year == NEVER) | (self.expiry_year > year))
+        active = started & ((self.expiry_year == NEVER) | (self.expiry_year > year))
+        active.flags.writeable = False
+        self._active_cache = (year, active)
+        return active
 
     def pending(self, year: int) -> np.ndarray:
         """Bool (count, M): decided, not yet working."""
@@ -74,6 +82,7 @@ class Portfolio:
     def adopt(self, chosen: np.ndarray, year: int, online_in: np.ndarray,
               lasts: np.ndarray) -> None:
         """Record decisions (bool count×M) taken in ``year``."""
+        self._active_cache = None
         online = year + online_in
         self.decided_year = np.where(chosen, year, self.decided_year).astype(np.int16)
         self.online_year = np.where(chosen, online, self.online_year).astype(np.int16)
@@ -82,6 +91,7 @@ class Portfolio:
 
     def drop(self, chosen: np.ndarray, year: int) -> None:
         """Stop measures (bool count×M) from ``year`` on."""
+        self._active_cache = None
         self.expiry_year = np.where(chosen & self.holds(year), year,
                                     self.expiry_year).astype(np.int16)
         not_started = chosen & (self.online_year > year)
@@ -104,6 +114,7 @@ class Portfolio:
                 "expiry_year": self.expiry_year.copy()}
 
     def restore(self, state: dict[str, np.ndarray]) -> None:
+        self._active_cache = None
         self.decided_year = state["decided_year"].copy()
         self.online_year = state["online_year"].copy()
         self.expiry_year = state["expiry_year"].copy()

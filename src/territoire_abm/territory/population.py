@@ -8,6 +8,7 @@ attribute; Mesa agents hold an index into them (DESIGN.md "Where state lives").
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
 
 import numpy as np
 
@@ -165,29 +166,26 @@ class Network:
     indptr: np.ndarray
     indices: np.ndarray
 
-    @property
-    def rows(self) -> np.ndarray:
-        """Source node of each stored edge."""
-        return np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))
-
-    def matrix(self):
-        """Adjacency as a scipy CSR matrix (neighbour sums for many columns at once)."""
+    @cached_property
+    def _matrix(self):
         from scipy.sparse import csr_matrix
 
         count = len(self.indptr) - 1
         data = np.ones(len(self.indices))
         return csr_matrix((data, self.indices, self.indptr), shape=(count, count))
 
+    def matrix(self):
+        """Adjacency as a scipy CSR matrix (neighbour sums for many columns at once)."""
+        return self._matrix
+
     def degree(self) -> np.ndarray:
         return np.diff(self.indptr)
 
     def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of ``values`` over each node's neighbours (0 for isolated nodes)."""
-        count = len(self.indptr) - 1
-        sums = np.bincount(self.rows, weights=values[self.indices].astype(float),
-                           minlength=count)
+        sums = self._matrix @ np.asarray(values, dtype=float)
         degree = self.degree()
-        return np.divide(sums, degree, out=np.zeros(count), where=degree > 0)
+        return np.divide(sums, degree, out=np.zeros(len(degree)), where=degree > 0)
 
 
 def small_world(count: int, degree: int, rewiring: float, rng: np.random.Generator) -> Network:

@@ -238,7 +238,9 @@ NETCDF_NAMES = {
     "tmean": ("tas", "tmean", "tavg", "tg", "tmp", "t2m", "tasadjust", "ntm"),
     "precip": ("pr", "prec", "precip", "prtot", "rr", "pre", "tp", "pradjust", "prtotadjust"),
 }
-_ALTITUDE_NAMES = ("orog", "altitude", "elevation", "elev", "height", "alt", "z", "surface_altitude")
+_ALTITUDE_NAMES = (
+    "orog", "altitude", "elevation", "elev", "height", "alt", "z", "surface_altitude",
+)
 _LAT_NAMES = ("lat", "latitude", "nav_lat", "y_lat")
 _LON_NAMES = ("lon", "longitude", "nav_lon", "x_lon")
 _K_UNITS = {"k", "kelvin", "degk", "degreesk", "degrees_k", "degree_kelvin", "degrees_kelvin"}
