@@ -163,3 +163,28 @@ def test_fingerprint_ignores_execution_and_text():
     b = spec_from_config({**base, "execution": {"batch_size": 3}, "description": "x"}).fingerprint()
     c = spec_from_config({**base, "design": {"method": "lhs", "n": 9}}).fingerprint()
     assert a == b != c
+
+
+def test_remainder_shares_keep_a_mix_summing_to_one():
+    """remainder_to splits 1 - value equally, in sampled futures and in lever grids."""
+    spec = spec_from_config({
+        "model": MODEL,
+        "uncertainties": {"policy.coordination.reciprocity": {
+            "low": 0.1, "high": 0.8,
+            "remainder_to": ["policy.coordination.exchange", "policy.coordination.authority"]}},
+        "design": {"method": "sobol", "n": 8},
+    })
+    t = spec.make_design().table
+    total = t["policy.coordination.reciprocity"] + t["policy.coordination.exchange"] \
+        + t["policy.coordination.authority"]
+    assert np.allclose(total, 1.0)
+    assert (t["policy.coordination.exchange"] == t["policy.coordination.authority"]).all()
+    assert spec.make_design().problem["names"] == ["policy.coordination.reciprocity"]
+    grid = make_design([], [RealParameter("r", low=0.0, high=1.0, remainder_to=("e",))],
+                       method="grid", levels=3)
+    assert [p.params for p in grid.policies] == [{"r": 0.0, "e": 1.0}, {"r": 0.5, "e": 0.5},
+                                                 {"r": 1.0, "e": 0.0}]
+    with pytest.raises(UserError):
+        spec_from_config({"model": MODEL, "constants": {"e": 0.5},
+                          "uncertainties": {"r": {"low": 0, "high": 1, "remainder_to": ["e"]}},
+                          "design": {"method": "lhs", "n": 4}})

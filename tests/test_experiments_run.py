@@ -196,3 +196,27 @@ def test_cli_run_and_analyse(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "known experiments: tiny" in err
     assert "design.method in (sobol)" in err
+
+
+def test_pilot_failure_alone_does_not_stop_the_sweep(tmp_path):
+    """The first run fails on its parameters, the next succeeds: the sweep goes on."""
+    spec = spec_from_config({
+        "name": "flaky", "model": f"{MODELS}:flaky",
+        "uncertainties": {"x": {"categories": [0.9, 0.1, 0.2, 0.95, 0.3]}},
+        "design": {"method": "grid"},
+    })
+    res = run_experiment(spec, tmp_path / "o", workers=1, progress=False)
+    assert (res.n_ok, res.n_failed) == (3, 2)
+    assert sorted(res.failures()["run_id"]) == [0, 3]
+
+
+def test_every_pilot_run_failing_refuses_the_sweep(tmp_path):
+    """A model failing on its first runs (e.g. a misspelt parameter) writes nothing."""
+    spec = spec_from_config({
+        "name": "flaky", "model": f"{MODELS}:flaky",
+        "uncertainties": {"x": {"low": 0.85, "high": 1.0}},
+        "design": {"method": "lhs", "n": 10},
+    })
+    with pytest.raises(UserError, match="first 3 run\\(s\\) failed.*ValueError"):
+        run_experiment(spec, tmp_path / "o", workers=1, progress=False)
+    assert not (tmp_path / "o").exists()

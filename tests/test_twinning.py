@@ -538,7 +538,7 @@ def test_compare_territories_organises_the_four_themes(comparison):
     social = comparison.theme("social").indicators.set_index("indicator")
     assert social.loc["cooperation_rate", "better"] == "twin"
     water = comparison.theme("water")
-    assert "water_conflicts" in water.missing
+    assert "unmet_water_m3" in water.missing
     industry = water.indicators.set_index("indicator").loc["unmet_water_share_industry"]
     assert math.isnan(industry["twin_mean"]) and industry["better"] == "n/a"
     themes = dict(zip(comparison.measures["measure_id"], comparison.measures["theme"],
@@ -672,6 +672,9 @@ def test_cli_find_with_user_candidates_file(tmp_path):
     [
         (("find", "commune=Carbone"), "commune"),
         (("find", "commune=Carbonne", "metric=cosine"), "metric"),
+        (("find", "commune=Carbonne", "variables=humidity"), "variables"),
+        (("find", "commune=Nowhere", "lat=43.4", "lon=1.3"), "altitude"),
+        (("report", "target=Carbonne", "twin=Atlantis"), "twin"),
         (("find", "commune=Carbonne", "horizon=2300"), "horizon"),
         (("find", "commune=Carbonne", "horizon=2050", "warming_level=3"), "warming_level"),
         (("find", "commune=Carbonne", "warming_level=7"), "warming_level"),
@@ -693,10 +696,23 @@ def test_cli_bad_input_is_one_line_and_exit_code_2(argv, field):
         assert "Carbonne" in err  # suggestion of a close name
 
 
-def test_cli_compare_waits_for_the_engine_hook(monkeypatch, tmp_path):
-    """compare calls run_compare; unwired it fails clearly, wired it writes a comparison."""
-    code, _, err = run_cli("compare", "target=Carbonne", "twin=Fuente Obejuna")
-    assert code == 1 and "engine" in err
+def test_cli_compare_runs_the_engine(tmp_path):
+    """compare simulates both territories with the engine and writes their tables."""
+    code, out, err = run_cli("compare", "target=Carbonne", "twin=Fuente Obejuna",
+                             "until=2030", "households=150", f"out={tmp_path / 'e'}")
+    assert code == 0, err
+    target = pd.read_csv(tmp_path / "e" / "target_indicators.csv", index_col=0)
+    twin = pd.read_csv(tmp_path / "e" / "twin_indicators.csv", index_col=0)
+    assert list(target.index) == list(range(2025, 2031)) == list(twin.index)
+    # Fuente Obejuna is hotter than Carbonne under the same scenario
+    assert twin["hot_days_35"].mean() > target["hot_days_35"].mean()
+    code, _, err = run_cli("compare", "target=Carbonne", "twin=Fuente Obejuna",
+                           "exchange=1.5")
+    assert code == 2 and "exchange" in err
+
+
+def test_cli_compare_with_a_stand_in_engine(monkeypatch, tmp_path):
+    """compare and report work on any result tables given by run_compare."""
 
     def fake_run(target, twin, **kwargs):
         return (synthetic_results(3, 0.3, {"drip_irrigation": 0.2}),
@@ -716,3 +732,29 @@ def test_cli_compare_waits_for_the_engine_hook(monkeypatch, tmp_path):
         assert (tmp_path / "r" / name).stat().st_size > 0
     book = (tmp_path / "r" / "best_practice_book.md").read_text(encoding="utf-8")
     assert "Drip irrigation" in book
+
+
+def test_engine_measure_columns_and_catalogue_are_used():
+    """adopted_share_/council_has_ columns are read; catalogue labels, themes, flags used."""
+    from territoire_abm.twinning.comparison import engine_catalogue
+
+    catalogue = engine_catalogue()
+    if not catalogue:
+        pytest.skip("no engine measure catalogue")
+    flagged = next((m for m, e in catalogue.items() if e["maladaptation"]), None)
+    plain = next((m for m, e in catalogue.items()
+                  if not e["maladaptation"] and e["theme"] == "heat"), None)
+    if flagged is None or plain is None:
+        pytest.skip("catalogue without a flagged and a plain heat measure")
+    years = pd.Index([2030, 2031], name="year")
+    twin = pd.DataFrame({f"adopted_share_{flagged}": [0.5, 0.8],
+                         f"council_has_{plain}": [0.0, 0.8]}, index=years)
+    target = pd.DataFrame({f"adopted_share_{flagged}": [0.0, 0.0]}, index=years)
+    c = compare_territories(target, twin, "Carbonne", "Fuente Obejuna")
+    measures = c.measures.set_index("measure_id")
+    assert measures.loc[plain, "label"] == catalogue[plain]["label"]
+    assert measures.loc[plain, "theme"] == "heat"
+    assert measures.loc[flagged, "maladaptation"]
+    book = transferability(c).set_index("measure_id")
+    assert book.loc[flagged, "transferability"] < book.loc[plain, "transferability"]
+    assert "maladaptation" in book.loc[flagged, "why"]

@@ -13,15 +13,17 @@ from territoire_abm.agents.behaviour import (
     lasting_years,
     threat_appraisal,
 )
-from territoire_abm.flows.demand import HEAT_NEED_KWH_M2, HEATING_EFFICIENCY
+from territoire_abm.flows.demand import (
+    HEAT_NEED_KWH_M2,
+    HEATING_EFFICIENCY,
+    heating_price_eur_per_kwh,
+)
 from territoire_abm.measures.effects import HEAT_PUMP_IDS
 
 if TYPE_CHECKING:
     from territoire_abm.territory.model import TerritoryModel
 
-# Final-energy prices by heating system, EUR/kWh (SDES Pégase 2024): electricity, gas, logs,
-# heating oil, heat pump (electricity).
-FUEL_PRICE_EUR_PER_KWH = np.array([0.25, 0.12, 0.07, 0.13, 0.25])
+HEAT_PUMP_REPLACES = {"heat_pump_air_water": (1, 2, 3), "heat_pump_air_air": (0,)}
 GARDEN_MEASURES = ("garden_shade_trees", "rainwater_tank")
 OWNER_ONLY_CAPEX_EUR = 2000.0  # structural works: the landlord decides, not the tenant
 SUBSIDY_INCOME_THRESHOLD_EUR = 25000.0  # MaPrimeRénov' "modest" households get more
@@ -41,7 +43,7 @@ def household_savings_eur(model: TerritoryModel, energy) -> np.ndarray:
     """Yearly saving (n, M) each measure would bring each household; negative = extra cost."""
     hh, effects = model.households, model.household_effects
     price = model.config.policy.electricity_price_eur_per_kwh
-    fuel_price = FUEL_PRICE_EUR_PER_KWH[hh.heating_system]
+    fuel_price = heating_price_eur_per_kwh(hh.heating_system, price)
     heating_bill = energy.heating_final_kwh * fuel_price
     factors = effects.factors
     saving = heating_bill[:, None] * (1.0 - factors["heating_demand_factor"]
@@ -69,10 +71,12 @@ def household_eligibility(model: TerritoryModel, year: int) -> np.ndarray:
         column = effects.index(measure_id)
         if column is not None:
             eligible[:, column] &= hh.garden
-    for measure_id in HEAT_PUMP_IDS:
+    # Air-to-water pumps replace boilers (gas, oil, wood), air-to-air pumps electric
+    # convectors (ADEME "Se chauffer mieux et moins cher" 2023).
+    for measure_id, systems in HEAT_PUMP_REPLACES.items():
         column = effects.index(measure_id)
         if column is not None:
-            eligible[:, column] &= hh.heating_system != 4
+            eligible[:, column] &= np.isin(hh.heating_system, systems)
     column = effects.index("air_conditioning")
     if column is not None:
         eligible[:, column] &= ~model.has_cooling

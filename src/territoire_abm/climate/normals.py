@@ -162,6 +162,10 @@ class PlaceNormals:
         """True when all 12 monthly values of ``variable`` are known."""
         return bool(np.isfinite(self.monthly(variable)).all())
 
+    def missing_variables(self) -> list[str]:
+        """Variables without all 12 monthly values (e.g. CHELSA points lack tmin/tmax)."""
+        return [v for v in VARIABLES if not self.has(v)]
+
     @property
     def annual_tmean_c(self) -> float:
         """Annual mean temperature, °C: mean of months, else the annual figure, else NaN."""

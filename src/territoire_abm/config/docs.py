@@ -187,7 +187,7 @@ def render(config_class: type = ModelConfig) -> str:
         f"`{PERSONAE_PATH}` maps a persona name to its attributes (seed 000: households are",
         "represented through personae). Households are drawn from the personae in proportion",
         "to `share` (shares must sum to 1), then each attribute is drawn around the persona's",
-        "value (see [odd_d.md](odd_d.md#initialisation)). The five default personae are",
+        "value (see [odd_d.md](odd_d.md#iiiii-initialisation)). The five default personae are",
         "**illustrative** (" + UNCONFIRMED_FLAG + "): they are set so that the mean household",
         "has about 2.4 persons, like Carbonne (INSEE), but their shares and values are not",
         "calibrated to a survey. The `source` column is the source of each attribute's kind of",

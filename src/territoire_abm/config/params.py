@@ -44,7 +44,8 @@ class PersonaConfig:
 
 
 def _default_personae() -> dict[str, PersonaConfig]:
-    """Five illustrative personae calibrated to Carbonne's 2.4 persons per household."""
+    """Five illustrative personae giving about 2.3 persons per household (Carbonne: 5,737
+    inhabitants / 2,483 households, INSEE)."""
     return {
         "retired_owners_old_house": PersonaConfig(
             share=0.30, persons=1.6, income_eur=24000, owner_share=0.95, floor_area_m2=105,
@@ -91,6 +92,12 @@ class TerritoryConfig:
                                 source="Erdlenbruch & Bonté 2018 (small-world network)")
     network_rewiring: float = param(0.1, unit="probability", low=0, high=1,
                                     source="Watts & Strogatz 1998, Nature 393")
+    heat_wave_tmin_c: float = param(
+        21.0, unit="degC", low=10, high=35,
+        source="Météo-France / Santé publique France canicule thresholds, Haute-Garonne "
+        "(3-day mean Tmin 21, Tmax 36), " + UNCONFIRMED)
+    heat_wave_tmax_c: float = param(36.0, unit="degC", low=20, high=50,
+                                    source="see heat_wave_tmin_c, " + UNCONFIRMED)
     river_mean_flow_m3s: float = param(190.0, unit="m3/s", low=0.1, high=5000,
                                        source="Garonne at Portet, " + UNCONFIRMED)
     low_flow_support_m3s: float = param(8.5, unit="m3/s", low=0, high=500,

@@ -16,6 +16,7 @@ Also available as ``python -m territoire_abm.experiments ...``.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -180,16 +181,27 @@ def _write(table, out: Path, stem: str) -> Path:
 
 
 def _analyse(results_dir: str, args: _Args) -> list[Path]:
-    import pandas as pd
-
     from territoire_abm.experiments.analysis import load_results, plots
 
+    files: list[Path] = []
     res = load_results(results_dir)
     method = args.get("method", required=True)
+    if method == "all":
+        # Every analysis listed under `analysis:` in the experiment's config.
+        plan = res.manifest.get("config", {}).get("analysis") or []
+        if not plan:
+            raise UserError("method", "all", "the experiment config lists no analysis")
+        out_all = args.get("out")
+        args.check_unused()
+        for line in plan:
+            extra = [f"out={out_all}"] if out_all else []
+            print(f"== analyse {line}")
+            files += _analyse(results_dir, _Args(_split([*shlex.split(str(line)), *extra],
+                                                        "analysis")))
+        return files
     out = Path(args.get("out", str(Path(results_dir) / "analysis")))
     seed = args.get("seed", 1, lambda k, v: _int(k, v, 1))
     policy = args.get("policy")
-    files: list[Path] = []
 
     if method == "summary":
         m = res.manifest
@@ -198,6 +210,7 @@ def _analyse(results_dir: str, args: _Args) -> list[Path]:
         print(f"scalar outcomes: {', '.join(res.scalar_names())}")
         print(f"yearly indicators: {', '.join(res.series_names())}")
         print(f"policies: {', '.join(res.policies)}")
+        args.check_unused()
         return files
 
     sa = {"sobol", "morris", "fast", "pawn", "delta"}
@@ -280,6 +293,24 @@ def _analyse(results_dir: str, args: _Args) -> list[Path]:
         plots.plot_robustness(table, path=out / "robustness.png")
         files.append(out / "robustness.png")
         print(table.round(4).to_string())
+    elif method == "trajectories":
+        indicator = args.get("indicator") or args.get("outcome", required=True)
+        by = args.get("by", "policy")
+        if by not in res.design.columns:
+            raise UserError("by", by, f"design columns: {', '.join(res.design.columns)}")
+        series = res.series(columns=[indicator])
+        if indicator not in series.columns:
+            raise UserError("indicator", indicator,
+                            f"yearly indicators: {', '.join(res.series_names())}")
+        groups = res.design.set_index("run_id")[by].astype(str)
+        stem = f"trajectories_{indicator}_by_{by}"
+        plots.plot_trajectories(series, indicator, groups, title=f"{indicator} by {by}",
+                                path=out / f"{stem}.png")
+        series = series.assign(group=series["run_id"].map(groups))
+        table = series.groupby(["group", "year"])[indicator].describe(
+            percentiles=[0.1, 0.5, 0.9])
+        files += [_write(table, out, stem), out / f"{stem}.png"]
+        print(table["50%"].unstack("group").round(3).to_string())
     elif method in ("tipping", "pathways"):
         from territoire_abm.experiments.analysis.tipping import tipping_points, tipping_summary
 
@@ -291,6 +322,16 @@ def _analyse(results_dir: str, args: _Args) -> list[Path]:
         x = args.get("x")
         points = tipping_points(res, indicator, threshold, above=direction == "above",
                                 persistence=args.get("persistence", 1, _int), x=x)
+        where = args.get("where")
+        if where:
+            column, sep, value = where.partition(":")
+            if not sep or column not in res.design.columns:
+                raise UserError("where", where, "expected <design column>:<value>, e.g. "
+                                "scenario:ssp585")
+            keep = res.design.loc[res.design[column].astype(str) == value, "run_id"]
+            points = points[points["run_id"].isin(keep)]
+            if points.empty:
+                raise UserError("where", where, "no run matches")
         summary = tipping_summary(points, x=x or "year")
         files.append(_write(points.set_index("run_id"), out, f"tipping_{indicator}_runs"))
         files.append(_write(summary, out, f"tipping_{indicator}"))
@@ -322,8 +363,10 @@ def _analyse(results_dir: str, args: _Args) -> list[Path]:
             lo, hi = (_float("x_range", v) for v in
                       args.get("x_range", default_range).split(","))
             signposts = args.get("signposts", [], lambda k, v: [s for s in v.split(";") if s])
+            default_label = {"warming_c": "warming (°C, vs pre-industrial)"}.get(
+                x or "year", (x or "year").replace("_", " "))
             plot_pathways(actions, pathways, x_range=(lo, hi),
-                          x_label=x.replace("_", " ") if x else "year",
+                          x_label=args.get("x_label", default_label),
                           title=f"Adaptation pathways: {indicator} "
                                 f"{'<=' if direction == 'above' else '>='} {threshold:g}",
                           signposts=signposts, path=out / f"pathways_{indicator}.png")
@@ -334,9 +377,8 @@ def _analyse(results_dir: str, args: _Args) -> list[Path]:
             print(table.to_string(index=False))
     else:
         raise UserError("method", method, "allowed: sobol, morris, fast, pawn, delta, prim, "
-                        "robustness, tipping, pathways, summary")
+                        "robustness, trajectories, tipping, pathways, summary, all")
     args.check_unused()
-    del pd
     return files
 
 

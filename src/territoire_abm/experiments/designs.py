@@ -30,7 +30,11 @@ import numpy as np
 import pandas as pd
 
 from territoire_abm.errors import UserError
-from territoire_abm.experiments.parameters import CategoricalParameter, Parameter
+from territoire_abm.experiments.parameters import (
+    CategoricalParameter,
+    Parameter,
+    RealParameter,
+)
 
 __all__ = [
     "DESIGN_METHODS",
@@ -183,6 +187,9 @@ def _lever_policies(levers: Sequence[Parameter], levels: int) -> list[Policy]:
         params = {lv.name: v for lv, v in zip(levers, combo, strict=True)}
         name = ", ".join(f"{_short(k)}={v:g}" if isinstance(v, float) else f"{_short(k)}={v}"
                          for k, v in params.items())
+        for lv in levers:
+            if isinstance(lv, RealParameter) and lv.remainder_to:
+                params.update({k: v[0] for k, v in lv.remainders([params[lv.name]]).items()})
         policies.append(Policy(name, params))
     return policies
 
@@ -253,6 +260,7 @@ def make_design(
     if not isinstance(master_seed, int) or isinstance(master_seed, bool) or master_seed < 0:
         raise UserError("master_seed", master_seed, "expected an integer >= 0")
     names = [p.name for p in [*uncertainties, *levers]]
+    names += [r for p in [*uncertainties, *levers] for r in getattr(p, "remainder_to", ())]
     dupes = sorted({x for x in names if names.count(x) > 1})
     if dupes:
         raise UserError("levers", dupes[0], "a parameter is either an uncertainty or a lever")
@@ -311,9 +319,16 @@ def make_design(
     for j, f in enumerate(factors):
         values = f.from_unit(unit[:, j])
         cols[f.name] = _column([values[i] for i in rows])
+        if isinstance(f, RealParameter) and f.remainder_to:
+            for name, rest in f.remainders(values).items():
+                cols[name] = _column([rest[i] for i in rows])
     lever_names: list[str] = []
     for pol in policy_list:
         lever_names += [k for k in pol.params if k not in lever_names]
+    derived = {r for f in factors for r in getattr(f, "remainder_to", ())}
+    clash = derived & set(lever_names)
+    if clash:
+        raise UserError("policies", sorted(clash)[0], "is set by a remainder_to share")
     for name in lever_names:
         cols[name] = _column([policy_list[i].params.get(name) for i in policy_idx])
     for j, f in enumerate(factors):

@@ -16,6 +16,7 @@ yields ``(task, result_or_exception)`` pairs as batches finish.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import itertools
 import logging
 import multiprocessing
 import os
@@ -191,6 +192,7 @@ class DaskExecutor(Executor):
 
         window = self._window(max_in_flight)
         token = uuid.uuid4().hex[:8]
+        counter = itertools.count()
         it = iter(tasks)
         pending: dict[str, Any] = {}
         futures: dict[str, Any] = {}
@@ -200,7 +202,7 @@ class DaskExecutor(Executor):
             task = next(it, None)
             if task is None:
                 return False
-            key = f"batch-{getattr(task, 'batch', len(futures))}-{token}"
+            key = f"batch-{getattr(task, 'batch', '')}-{token}-{next(counter)}"
             fut = self._client.submit(fn, task, key=key, pure=False, retries=0)
             pending[key] = task
             futures[key] = fut

@@ -26,7 +26,8 @@ __all__ = [
     "parameters_from_config",
 ]
 
-_SPEC_KEYS = frozenset({"low", "high", "categories", "values", "type", "levels", "integer"})
+_SPEC_KEYS = frozenset({"low", "high", "categories", "values", "type", "levels", "integer",
+                        "remainder_to"})
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,23 @@ class Parameter:
 
 @dataclass(frozen=True)
 class RealParameter(Parameter):
-    """A real-valued parameter uniform on ``[low, high]``."""
+    """A real-valued parameter uniform on ``[low, high]``.
+
+    ``remainder_to`` names parameters that share what is left to 1 in equal parts: a share
+    of a mix that must sum to 1 (e.g. reciprocity varied, exchange and authority each
+    ``(1 - reciprocity) / 2``). Those parameters are set, not sampled.
+    """
 
     low: float = 0.0
     high: float = 1.0
     levels: int | None = None
+    remainder_to: tuple[str, ...] = ()
     kind: ClassVar[str] = "real"
+
+    def remainders(self, values: Sequence[float]) -> dict[str, list[float]]:
+        """Values of the ``remainder_to`` parameters for each value of this one."""
+        k = len(self.remainder_to)
+        return {name: [(1.0 - float(v)) / k for v in values] for name in self.remainder_to}
 
     def from_unit(self, u: np.ndarray) -> list[float]:
         u = np.asarray(u, dtype=float)
@@ -75,7 +87,10 @@ class RealParameter(Parameter):
         return [float(v) for v in np.linspace(self.low, self.high, n)]
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.kind, "low": self.low, "high": self.high}
+        out = {"name": self.name, "type": self.kind, "low": self.low, "high": self.high}
+        if self.remainder_to:
+            out["remainder_to"] = list(self.remainder_to)
+        return out
 
 
 @dataclass(frozen=True)
@@ -183,11 +198,21 @@ def parameter_from_config(name: str, spec: Any, field: str) -> Parameter:
     levels = spec.get("levels")
     if levels is not None and (not isinstance(levels, int) or levels < 2):
         raise UserError(f"{where}.levels", levels, "expected an integer >= 2")
+    rest = spec.get("remainder_to") or ()
+    if isinstance(rest, str):
+        rest = (rest,)
+    if rest and (not all(isinstance(r, str) and r for r in rest) or name in rest
+                 or low < 0 or high > 1):
+        raise UserError(f"{where}.remainder_to", list(rest), "expected other parameter names, "
+                        "for a share within [0, 1]")
     if kind == "integer" or spec.get("integer", False):
+        if rest:
+            raise UserError(f"{where}.remainder_to", list(rest), "only for real shares")
         if int(low) != low or int(high) != high:
             raise UserError(where, dict(spec), "integer parameters need integer bounds")
         return IntegerParameter(name, low=int(low), high=int(high), levels=levels)
-    return RealParameter(name, low=float(low), high=float(high), levels=levels)
+    return RealParameter(name, low=float(low), high=float(high), levels=levels,
+                         remainder_to=tuple(rest))
 
 
 def parameters_from_config(entries: Mapping[str, Any], field: str) -> list[Parameter]:

@@ -34,6 +34,7 @@ from territoire_abm.experiments.worker import BatchOutput, BatchTask, resolve_mo
 __all__ = ["ExperimentResult", "choose_batch_size", "run_experiment"]
 
 MANIFEST_VERSION = 1
+_PILOT_RUNS = 3
 _MANIFEST_FAILURES = 200
 _CHECKPOINT_S = 10.0
 
@@ -206,6 +207,22 @@ class _Run:
         return out
 
 
+def _merge(a: BatchOutput, b: BatchOutput) -> BatchOutput:
+    """Two consecutive single-run outputs as one batch (the pilot)."""
+    series = [t for t in (a.series, b.series) if t is not None]
+    return BatchOutput(
+        batch=a.batch,
+        scalars=pa.concat_tables([a.scalars, b.scalars], promote_options="permissive"),
+        series=pa.concat_tables(series, promote_options="permissive") if series else None,
+        failures=a.failures + b.failures,
+        run_ids=a.run_ids + b.run_ids,
+        status=a.status + b.status,
+        elapsed_s=a.elapsed_s + b.elapsed_s,
+        host=a.host,
+        pid=a.pid,
+    )
+
+
 def _check_outcomes(spec: ExperimentSpec, out: BatchOutput) -> None:
     """Every requested outcome must be produced: a typo would otherwise give empty columns."""
     if spec.outcomes is None or not out.scalars.num_rows:
@@ -314,14 +331,27 @@ def run_experiment(
     attempt = len(manifest.get("attempts", []))
     state = _Run(spec, store, design, attempt)
 
-    # Pilot run in this process, before anything is written: a wrong outcome name or a
-    # model that cannot run stops here, leaving no folder behind to clean up.
+    # Pilot runs in this process, before anything is written: a wrong outcome or parameter
+    # name, or a model that cannot run, stops here and leaves no folder behind. A pilot run
+    # that fails is kept as a recorded failure; only when every pilot run fails (the same
+    # way) on a new experiment is the sweep refused.
     pilot = pilot_out = None
     if len(pending):
-        pilot = state.task(pending[:1])
-        pilot_out = run_batch(pilot)
+        k = min(len(pending), _PILOT_RUNS)
+        for i in range(k):
+            pilot = state.task(pending[i:i + 1])
+            out = run_batch(pilot)
+            pilot_out = out if pilot_out is None else _merge(pilot_out, out)
+            if out.status[0] == "ok":
+                break
+        pilot = state.task(pending[:len(pilot_out.run_ids)])
+        if new_experiment and "ok" not in pilot_out.status:
+            f = pilot_out.failures[-1]
+            raise UserError("experiment", spec.name, f"its first {k} run(s) failed, e.g. run "
+                            f"{f['run_id']}: {f['error_type']}: {f['message']}; nothing was "
+                            "written")
         _check_outcomes(spec, pilot_out)
-        pending = pending[1:]
+        pending = pending[len(pilot_out.run_ids):]
     if new_experiment:
         store.write_design(design)
 
@@ -330,7 +360,7 @@ def run_experiment(
         else executor
     bs = batch_size or spec.batch_size
     if bs is None and pilot_out is not None:
-        per_run = pilot_out.elapsed_s[0] if pilot_out.status[0] == "ok" else None
+        per_run = pilot_out.elapsed_s[-1]
         bs = choose_batch_size(per_run, len(pending), exe.n_workers, spec.target_batch_seconds)
     status = "running"
     manifest["status"] = status

@@ -41,7 +41,8 @@ DESIGN_KEYS = ("method", "n", "options", "levers", "seeds", "levels")
 EXECUTION_KEYS = ("batch_size", "target_batch_seconds")
 # Keys that do not change which runs are made nor their results.
 _NOT_FINGERPRINTED = ("description", "question", "execution", "analysis")
-_SPEC_MARKERS = frozenset({"low", "high", "categories", "values", "type", "levels", "integer"})
+_SPEC_MARKERS = frozenset({"low", "high", "categories", "values", "type", "levels", "integer",
+                           "remainder_to"})
 
 
 @dataclass(frozen=True)
@@ -198,9 +199,10 @@ def spec_from_config(cfg: Mapping[str, Any], *, source: str | None = None) -> Ex
             raise UserError(p.name, p.describe(), "seeds derive from master_seed; use "
                             "replications for more seeds" if p.name == "seed" else
                             f"reserved names: {', '.join(RESERVED_COLUMNS)}")
-        if p.name in constants:
-            raise UserError(f"constants.{p.name}", constants[p.name],
-                            "is also varied; remove it from constants")
+        for name in (p.name, *getattr(p, "remainder_to", ())):
+            if name in constants:
+                raise UserError(f"constants.{name}", constants[name],
+                                "is also varied; remove it from constants")
     for key in constants:
         if key in RESERVED_COLUMNS:
             raise UserError(f"constants.{key}", constants[key],

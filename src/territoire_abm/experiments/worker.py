@@ -99,16 +99,27 @@ def _split_result(result: Any) -> tuple[Mapping[str, Any], pd.DataFrame | None]:
     )
 
 
-def _series_frame(series: pd.DataFrame, patterns: Sequence[str] | None) -> pd.DataFrame:
-    if "year" in series.columns:
-        frame = series.set_index("year")
+def _series_arrays(
+    series: pd.DataFrame, patterns: Sequence[str] | None
+) -> tuple[np.ndarray, list[str], np.ndarray] | None:
+    """(years, indicator names, values[year, indicator]) of the selected indicators."""
+    if series is None or series.shape[1] == 0:
+        return None
+    names = [str(c) for c in series.columns]
+    if "year" in names:
+        years = series["year"].to_numpy()
+        keep = [i for i, n in enumerate(names) if n != "year"]
     else:
-        frame = series
-    frame = frame.rename(columns=str)
-    cols = _selected(list(frame.columns), patterns)
-    frame = frame.loc[:, cols].astype("float64")
-    frame.index = np.asarray(frame.index, dtype=np.int64)
-    return frame
+        years = series.index.to_numpy()
+        keep = list(range(len(names)))
+    chosen = set(_selected([names[i] for i in keep], patterns))
+    # Numbers only (booleans count): a text column cannot join a float table.
+    numeric = [pd.api.types.is_numeric_dtype(series.dtypes.iloc[i]) for i in range(len(names))]
+    keep = [i for i in keep if names[i] in chosen and numeric[i]]
+    if not keep:
+        return None
+    values = series.iloc[:, keep].to_numpy(dtype=np.float64)
+    return np.asarray(years, dtype=np.int64), [names[i] for i in keep], values
 
 
 def run_batch(task: BatchTask) -> BatchOutput:
@@ -124,7 +135,7 @@ def run_batch(task: BatchTask) -> BatchOutput:
     ok_ids: list[int] = []
     scalar_rows: list[Mapping[str, Any]] = []
     scalar_names: list[str] = []
-    series_parts: list[tuple[int, pd.DataFrame]] = []
+    series_parts: list[tuple[int, np.ndarray, list[str], np.ndarray]] = []
     series_names: list[str] = []
 
     for run_id, seed, params in zip(task.run_ids, task.seeds, task.params, strict=True):
@@ -133,7 +144,7 @@ def run_batch(task: BatchTask) -> BatchOutput:
             result = model_fn(dict(params), int(seed), until=task.until, outcomes=model_outcomes)
             scalars, series = _split_result(result)
             kept = {k: float(scalars[k]) for k in _selected([str(k) for k in scalars], patterns)}
-            frame = _series_frame(series, patterns) if series is not None else None
+            arrays = _series_arrays(series, patterns)
         except Exception as exc:  # noqa: BLE001 - every model error is recorded, none stops the sweep
             dt = time.perf_counter() - t0
             run_ids.append(run_id)
@@ -155,9 +166,9 @@ def run_batch(task: BatchTask) -> BatchOutput:
         ok_ids.append(run_id)
         scalar_rows.append(kept)
         scalar_names += [k for k in kept if k not in scalar_names]
-        if frame is not None:
-            series_parts.append((run_id, frame))
-            series_names += [str(c) for c in frame.columns if str(c) not in series_names]
+        if arrays is not None:
+            series_parts.append((run_id, *arrays))
+            series_names += [n for n in arrays[1] if n not in series_names]
 
     columns: dict[str, Any] = {"run_id": pa.array(ok_ids, type=pa.int64())}
     for name in scalar_names:
@@ -167,17 +178,15 @@ def run_batch(task: BatchTask) -> BatchOutput:
 
     series_table = None
     if series_parts:
-        years = [f.index.to_numpy() for _, f in series_parts]
         cols_s: dict[str, Any] = {
             "run_id": pa.array(np.concatenate(
-                [np.full(len(y), rid, dtype=np.int64) for (rid, _), y in
-                 zip(series_parts, years, strict=True)])),
-            "year": pa.array(np.concatenate(years)),
+                [np.full(len(years), rid, dtype=np.int64) for rid, years, _, _ in series_parts])),
+            "year": pa.array(np.concatenate([years for _, years, _, _ in series_parts])),
         }
         for name in series_names:
             cols_s[name] = pa.array(np.concatenate([
-                f[name].to_numpy(dtype=np.float64) if name in f.columns
-                else np.full(len(f), np.nan) for _, f in series_parts
+                values[:, names.index(name)] if name in names else np.full(len(years), np.nan)
+                for _, years, names, values in series_parts
             ]))
         series_table = pa.table(cols_s)
 

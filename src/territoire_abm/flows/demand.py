@@ -23,6 +23,16 @@ HEAT_NEED_KWH_M2 = np.array([15.0, 35.0, 60.0, 95.0, 135.0, 180.0, 240.0])
 # electric 1.0, gas condensing 0.9, wood 0.75, oil 0.85, air-source heat pump SCOP 3.0.
 HEATING_EFFICIENCY = np.array([1.0, 0.9, 0.75, 0.85, 3.0])
 HEATING_IS_ELECTRIC = np.array([True, False, False, False, True])
+# Non-electric heating fuel prices, EUR/kWh (SDES Pégase 2024): gas 0.12, logs 0.07, oil 0.13;
+# electric systems (0 and 4) are priced with the policy's electricity price.
+FUEL_PRICE_EUR_PER_KWH = np.array([0.0, 0.12, 0.07, 0.13, 0.0])
+
+
+def heating_price_eur_per_kwh(heating_system: np.ndarray, electricity_eur_per_kwh: float
+                              ) -> np.ndarray:
+    """Price of a kWh of heating final energy for each household's system."""
+    return np.where(HEATING_IS_ELECTRIC[heating_system], electricity_eur_per_kwh,
+                    FUEL_PRICE_EUR_PER_KWH[heating_system])
 # Appliances, lighting, cooking and hot water, kWh/yr = base + per person (ADEME/CRE ~2.5–3 MWh
 # per household excluding heating): estimate (unconfirmed).
 SPECIFIC_BASE_KWH = 1200.0

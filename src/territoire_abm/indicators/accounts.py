@@ -12,6 +12,7 @@ import numpy as np
 
 from territoire_abm.config.params import HEATING_SYSTEMS
 from territoire_abm.flows import carbon
+from territoire_abm.flows.demand import HEATING_IS_ELECTRIC, heating_price_eur_per_kwh
 from territoire_abm.indicators import ecm, sdg
 from territoire_abm.indicators.energy_kpis import energy_kpis
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from territoire_abm.territory.model import TerritoryModel
 
 ENERGY_POVERTY_EFFORT = 0.08  # ONPE: energy spending > 8 % of income, 3 lowest deciles
-FUEL_PRICE = np.array([0.25, 0.12, 0.07, 0.13, 0.25])  # EUR/kWh by heating system (SDES 2024)
 GROUP_PREFIX = ("adopted_share_", "adopted_share_", "council_has_", "community_has_")
 CLIMATE_KEYS = ("hot_days_30", "hot_days_35", "tropical_nights", "heat_wave_days", "hdd", "cdd",
                 "longest_dry_spell_days", "precip_mm", "tmean_c", "frost_days", "drought_index")
@@ -100,9 +100,8 @@ def _emissions_kg(model: TerritoryModel, year: int, energy: Any, water: Any) -> 
     heating = carbon.heating_emissions_kg(hh.heating_final_kwh, model.households.heating_system)
     electricity_non_heating = max(0.0, float(energy.dispatch.import_kw.sum())
                                   - float(hh.heating_electric_kwh.sum()))
-    grid = (electricity_non_heating * carbon.GRID_KG_PER_KWH
-            + min(float(hh.heating_electric_kwh.sum()), float(energy.dispatch.import_kw.sum()))
-            * carbon.ELECTRIC_HEATING_KG_PER_KWH * 0.0)
+    # Imported electricity used for heating is already counted in ``heating`` (RE2020 factor).
+    grid = electricity_non_heating * carbon.GRID_KG_PER_KWH
     firms = carbon.firm_fuel_emissions_kg(energy.firm_fuel_kwh, model.firms.sector)
     operational = heating + grid + firms
     embodied = sum(
@@ -121,11 +120,16 @@ def _wellbeing(model: TerritoryModel, energy: Any, water: Any, impacts: Any) -> 
     """Bills, energy poverty and satisfaction of households."""
     hh = model.households
     price = model.config.policy.electricity_price_eur_per_kwh
-    heating_fuel = np.where(np.isin(hh.heating_system, (0, 4)), 0.0, energy.households
-                            .heating_final_kwh * FUEL_PRICE[hh.heating_system])
-    hh.energy_bill_eur = energy.households.electricity_kwh * price + heating_fuel
+    heating_fuel = np.where(HEATING_IS_ELECTRIC[hh.heating_system], 0.0, energy.households
+                            .heating_final_kwh * heating_price_eur_per_kwh(hh.heating_system,
+                                                                           price))
+    surcharge = model.tariff_surcharge_eur / max(len(hh), 1)  # exchange mode: users pay
+    hh.energy_bill_eur = energy.households.electricity_kwh * price + heating_fuel + surcharge
     litres = model.config.territory.drinking_water_l_per_person_day
-    hh.water_bill_eur = hh.persons * litres * 0.365 * model.config.policy.water_price_eur_per_m3
+    saving = model.household_portfolio.factor(model.year, model.household_effects.factors[
+        "water_demand_factor"])
+    hh.water_bill_eur = (hh.persons * litres * 0.365 * saving
+                         * model.config.policy.water_price_eur_per_m3)
     low_income = hh.income_eur <= np.quantile(hh.income_eur, 0.3)
     hh.energy_poor = low_income & (hh.energy_bill_eur > ENERGY_POVERTY_EFFORT * hh.income_eur)
     harm = np.clip(impacts.heat_stress_by_household / np.maximum(hh.persons, 1) / 20.0, 0, 1)

@@ -83,6 +83,7 @@ class TerritoryModel(mesa.Model):
         self.last: dict[str, float] = {}
         self.external_knowledge = np.zeros(len(self.household_effects))
         self.external_council_knowledge: dict[str, float] = {}
+        self.tariff_surcharge_eur = 0.0
         self.upstream_withdrawal_m3s = np.zeros(365)
         self.imported_water_m3 = 0.0
         self.river_state: Any = None
@@ -168,6 +169,13 @@ class TerritoryModel(mesa.Model):
                 (self.firm_portfolio, self.firm_effects),
                 (self.council_portfolio, self.council_effects),
                 (self.community_portfolio, self.community_effects)]
+
+    @property
+    def cooling_heat_factor(self) -> float:
+        """Heat-stress multiplier of air conditioning (the catalogue's, 1 if absent)."""
+        column = self.household_effects.index("air_conditioning")
+        return 1.0 if column is None else float(
+            self.household_effects.factors["heat_stress_factor"][column])
 
     @property
     def first_record(self) -> dict[str, float] | None:

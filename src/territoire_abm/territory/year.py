@@ -55,8 +55,8 @@ def simulate_year(model: TerritoryModel, year: int) -> dict[str, float]:
     """Run every stage of ``year`` and return its indicator record."""
     _implementation(model, year)
     climate = _climate(model, year)
+    water = _water(model, year, climate)  # first: its pumping is part of the electric load
     energy = _energy(model, year, climate)
-    water = _water(model, year, climate)
     impacts = _impacts(model, year, climate, water)
     _perception(model, year, climate, impacts)
     partial = accounts.partial_record(model, year, climate, energy, water, impacts)
@@ -79,17 +79,17 @@ def _climate(model: TerritoryModel, year: int) -> Climate:
         warming_c=warming, rng=model.streams["weather"], year=year,
     )
     pet = hargreaves_pet_mm(weather, territory.latitude_deg)
-    indices = yearly_indices(weather, lat_deg=territory.latitude_deg, pet_mm_daily=pet)
+    indices = yearly_indices(weather, lat_deg=territory.latitude_deg, pet_mm_daily=pet,
+                             heat_wave_tmin_c=territory.heat_wave_tmin_c,
+                             heat_wave_tmax_c=territory.heat_wave_tmax_c)
     flow, model.river_state = hydrology.daily_river_flow_m3s(
         weather, mean_flow_m3s=territory.river_mean_flow_m3s, pet_mm_daily=pet,
         state=model.river_state, rng=model.streams["hydrology"])
     flow = flow + hydrology.low_flow_support_m3s(
         np.arange(1, 366), support_m3s=territory.low_flow_support_m3s)
     flow = np.maximum(0.0, flow - model.upstream_withdrawal_m3s)
-    alert = territory.alert_flow_m3s
     levels = hydrology.restriction_levels(
-        flow, vigilance_m3s=1.25 * alert, alert_m3s=alert, reinforced_m3s=0.8 * alert,
-        crisis_m3s=0.6 * alert)
+        flow, **hydrology.thresholds_from_alert(territory.alert_flow_m3s))
     return Climate(weather, indices, warming, pet, hourly_temperature_c(weather),
                    solar_capacity_factor_hourly(territory.latitude_deg, weather,
                                                 model.streams["weather"]),
@@ -126,8 +126,7 @@ class EnergyYear:
 
 def _energy(model: TerritoryModel, year: int, climate: Climate) -> EnergyYear:
     hh, effects, portfolio = model.households, model.household_effects, model.household_portfolio
-    council = model.council_portfolio.factor(year, model.council_effects.factors[
-        "cooling_demand_factor"])[0]
+    council = council_factor(model, year, "cooling_demand_factor")
     hh_energy = demand.household_energy(
         hh.floor_area_m2, hh.energy_class, hh.heating_system, hh.persons, model.has_cooling,
         portfolio.factor(year, effects.factors["heating_demand_factor"]),
@@ -229,11 +228,19 @@ def _dispatch(model: TerritoryModel, year: int, load_kw: np.ndarray, pv_kw: np.n
                           co2_price_eur_per_t=model.config.policy.carbon_price_eur_per_t,
                           reserve_weight=opt.reserve_weight,
                           allow_grid_charging=opt.allow_grid_charging)
-    return dispatch(load_kw, pv_kw, hydro_kw, _assets(model, year), model.tariffs, mode=mode,
+    assets = _assets(model, year)
+    return dispatch(load_kw, pv_kw, hydro_kw, assets, model.tariffs, mode=mode,
                     objective=objective, outage_mask=_outage_mask(model, climate),
                     critical_load_kw=0.1 * load_kw, window_h=opt.window_h,
                     lookahead_h=opt.lookahead_h, forecast_error=opt.forecast_error,
-                    rng=model.streams["dispatch"], soc0_kwh=model.battery_soc_kwh)
+                    rng=model.streams["dispatch"], soc0_kwh=_carried_soc(model, assets))
+
+
+def _carried_soc(model: TerritoryModel, assets: Assets) -> float | None:
+    """Last year's final state of charge, within this year's (possibly smaller) battery."""
+    if model.battery_soc_kwh is None:
+        return None
+    return min(model.battery_soc_kwh, assets.battery_capacity_kwh)
 
 
 # --------------------------------------------------------------------------- 5 water
@@ -299,7 +306,8 @@ def _impacts(model: TerritoryModel, year: int, climate: Climate,
     idx = climate.indices
     hh_factor = model.household_portfolio.factor(
         year, model.household_effects.factors["heat_stress_factor"])
-    hh_factor = np.where(model.has_cooling, np.minimum(hh_factor, 0.4), hh_factor)
+    hh_factor = np.where(model.has_cooling, np.minimum(hh_factor, model.cooling_heat_factor),
+                         hh_factor)
     council_cover = _council_heat_cover(model, year)
     vulnerability = np.where(hh.elderly, ELDERLY_VULNERABILITY, 1.0)
     per_household = hh.persons * idx["heat_wave_days"] * vulnerability * hh_factor * council_cover
@@ -316,8 +324,7 @@ def _impacts(model: TerritoryModel, year: int, climate: Climate,
     firms.yield_factor = np.clip(1.0 - (heat_loss + drought_loss) * crop_factor, 0.0, 1.0)
     hectares = firms.irrigated_ha + firms.rainfed_ha
     productivity = model.firm_portfolio.factor(year, model.firm_effects.factors[
-        "productivity_loss_factor"]) * model.council_portfolio.factor(
-        year, model.council_effects.factors["productivity_loss_factor"])[0]
+        "productivity_loss_factor"]) * council_factor(model, year, "productivity_loss_factor")
     sector_weight = np.array([0.5, 1.0, 0.6])[firms.sector]
     firms.productivity_loss = np.clip(
         PRODUCTIVITY_LOSS_PER_HOT_DAY * idx["hot_days_30"] * sector_weight * productivity, 0, 1)
@@ -336,6 +343,16 @@ def _impacts(model: TerritoryModel, year: int, climate: Climate,
     )
 
 
+def council_factor(model: TerritoryModel, year: int, column: str) -> float:
+    """A municipal measure acts on the share of people or premises it covers:
+    Π over active council measures of (1 − covered share × (1 − factor))."""
+    effects = model.council_effects
+    active = model.council_portfolio.active(year)[0]
+    cover = effects.quantities["population_covered_share"]
+    terms = 1.0 - cover * (1.0 - effects.factors[column])
+    return float(np.prod(np.where(active, terms, 1.0)))
+
+
 def _council_heat_cover(model: TerritoryModel, year: int) -> float:
     """Heat-stress multiplier of council measures: 1 − Σ covered share × (1 − factor)."""
     effects = model.council_effects
@@ -350,8 +367,10 @@ def _perception(model: TerritoryModel, year: int, climate: Climate, impacts: Imp
     from territoire_abm.agents.behaviour import update_risk_perception
 
     hh, behaviour = model.households, model.config.behaviour
-    boost = float(model.council_portfolio.total(
-        year, model.council_effects.quantities["risk_perception_boost"])[0])
+    effects = model.council_effects
+    boost = float(model.council_portfolio.total(  # campaigns reach the share they cover
+        year, effects.quantities["risk_perception_boost"]
+        * effects.quantities["population_covered_share"])[0])
     heat_event = climate.indices["heat_wave_days"] >= 3
     heat_experience = np.clip(impacts.heat_stress_by_household
                               / np.maximum(hh.persons, 1.0) / 10.0, 0.0, 1.0)

@@ -14,7 +14,9 @@ Transferability of a measure::
 - feasibility: ``1 − 0.5 q`` with q the physical dissimilarity of the two places (size,
   altitude, rurality; see :mod:`.ranking`), times a catalogue ``feasibility`` (0–1) when one
   is supplied;
-- novelty: ``1 − `` the target's own adoption share (what it has not done yet).
+- novelty: ``1 − `` the target's own adoption share (what it has not done yet);
+- measures the engine's catalogue flags as possible maladaptation (e.g. air conditioning)
+  are halved and flagged.
 
 These are project conventions for ordering a discussion list, not a validated index; every
 factor is printed next to the score so a workshop can disagree with it.
@@ -30,13 +32,14 @@ import numpy as np
 import pandas as pd
 
 from territoire_abm.twinning.candidates import CandidateSet
-from territoire_abm.twinning.comparison import THEMES, Comparison
+from territoire_abm.twinning.comparison import CATALOGUE_THEMES, THEMES, Comparison
 
 THEME_TITLES = {t.key: t.title for t in THEMES} | {"other": "Other measures"}
 HEAT_GAP_FULL_C = 5.0
 DRY_GAP_FULL = 0.7
 SOCIAL_RELEVANCE = 0.6
 OTHER_RELEVANCE = 0.5
+MALADAPTATION_FACTOR = 0.5
 BOOK_CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;color:#222;line-height:1.45}
@@ -48,6 +51,12 @@ margin:.8rem 0}.muted{color:#666;font-size:.85rem}.bar{display:inline-block;heig
 background:#b2182b;border-radius:2px}.note{background:#fff8e1;border-left:4px solid #f0b400;
 padding:.5rem 1rem}
 """
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
 
 
 def _gap(comparison: Comparison) -> tuple[float, float, str, str]:
@@ -106,8 +115,11 @@ def transferability(comparison: Comparison, catalogue: pd.DataFrame | None = Non
     relevance = relevance_by_theme(comparison)
     f_phys, f_text = _physical_feasibility(comparison)
     cat = None
-    if catalogue is not None and "measure_id" in catalogue.columns:
-        cat = catalogue.set_index("measure_id")
+    if catalogue is not None:
+        frame = catalogue.rename(columns={"id": "measure_id", "name": "label"}) \
+            if "measure_id" not in catalogue.columns else catalogue
+        if "measure_id" in frame.columns:
+            cat = frame.drop_duplicates("measure_id").set_index("measure_id")
     rows = []
     for _, m in measures.iterrows():
         mid = m["measure_id"]
@@ -116,9 +128,14 @@ def transferability(comparison: Comparison, catalogue: pd.DataFrame | None = Non
         if cat is not None and mid in cat.index:
             entry = cat.loc[mid]
             label = str(entry.get("label", label) or label)
-            if isinstance(entry.get("theme"), str) and entry.get("theme") in relevance:
-                theme = entry["theme"]
-            description = str(entry.get("description", "") or "")
+            cat_theme = entry.get("theme")
+            if isinstance(cat_theme, str):
+                cat_theme = CATALOGUE_THEMES.get(cat_theme, cat_theme)
+                if cat_theme in relevance:
+                    theme = cat_theme
+            description = _text(entry.get("description"))
+            if not description and _text(entry.get("name_fr")):
+                description = f"FR : {_text(entry.get('name_fr'))}"
             value = pd.to_numeric(pd.Series([entry.get("feasibility")]), errors="coerce").iloc[0]
             if pd.notna(value):
                 f_cat = float(np.clip(value, 0, 1))
@@ -127,11 +144,15 @@ def transferability(comparison: Comparison, catalogue: pd.DataFrame | None = Non
         rel, rel_text = relevance.get(theme, relevance["other"])
         feas = f_phys * f_cat
         novelty = 1.0 - float(np.clip(target_share, 0, 1))
-        score = adoption * rel * feas * novelty
-        why = (f"adopted by {100 * adoption:.0f} % in {comparison.twin_name}; "
-               f"relevance {rel:.2f} ({rel_text}); feasibility {feas:.2f} ({f_text}"
-               f"{'; catalogue ' + format(f_cat, '.2f') if f_cat != 1.0 else ''}); "
-               f"{100 * target_share:.0f} % already in {comparison.target_name}")
+        maladaptive = bool(m.get("maladaptation", False))
+        score = adoption * rel * feas * novelty * (MALADAPTATION_FACTOR if maladaptive else 1.0)
+        why = (
+            ("possible maladaptation (catalogue), score halved; " if maladaptive else "")
+            + f"adopted by {100 * adoption:.0f} % in {comparison.twin_name}; "
+            f"relevance {rel:.2f} ({rel_text}); feasibility {feas:.2f} ({f_text}"
+            f"{'; catalogue ' + format(f_cat, '.2f') if f_cat != 1.0 else ''}); "
+            f"{100 * target_share:.0f} % already in {comparison.target_name}"
+        )
         rows.append({"measure_id": mid, "label": label, "theme": theme,
                      "twin_share": adoption, "target_share": target_share, "relevance": rel,
                      "feasibility": feas, "novelty": novelty, "transferability": score,

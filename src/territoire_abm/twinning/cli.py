@@ -34,12 +34,10 @@ from territoire_abm.climate.normals import (
 )
 from territoire_abm.errors import UserError
 from territoire_abm.twinning.candidates import CandidateSet
-from territoire_abm.twinning.features import VARIABLE_SETS
 from territoire_abm.twinning.ranking import (
     DEFAULT_HORIZON,
     DEFAULT_NOVELTY_SIGMA,
     DEFAULT_PHYSICAL_WEIGHT,
-    METRICS,
     TwinRanking,
     find_twins,
 )
@@ -53,11 +51,12 @@ _FIND_KEYS = (
 )
 _COMPARE_KEYS = (
     "target", "twin", "horizon", "warming_level", "scenario", "seed", "out", "candidates",
-    "variables", "metric", "years",
+    "variables", "metric", "years", "until", "exchange", "households",
 )
 _REPORT_KEYS = (
     "target", "twin", "horizon", "warming_level", "scenario", "results", "target_results",
     "twin_results", "catalogue", "out", "candidates", "variables", "metric", "top",
+    "simulate", "seed", "until", "exchange", "households",
 )
 #: Rows and files of the ranking that ``find`` prints and writes.
 DEFAULT_TOP = 10
@@ -78,21 +77,27 @@ def run_compare(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Simulate both territories side by side; return their per-year indicator tables.
 
-    The lead wires the simulation engine here: build a region of two territories (the
-    target with ``target``'s climate under ``scenario``, the twin with ``twin``'s present
-    climate, linked by a twinning link), run it with ``seed`` and return the two per-year
-    indicator DataFrames (index year) that :func:`~.comparison.compare_territories` reads.
-
-    Raises
-    ------
-    NotImplementedError
-        Until the engine is wired.
+    A region of two territories linked both ways by twinning (knowledge exchange with
+    intensity ``exchange=``, default 0.5), each under its own climate and the same
+    ``scenario``, from 2025 to ``until=`` (default: the horizon + 10 years, at least 2060;
+    2100 for a warming level). ``households=`` caps both populations for a quick look.
     """
-    raise NotImplementedError(
-        "twin compare needs the simulation engine, which is not wired yet "
-        "(territoire_abm.twinning.cli.run_compare); meanwhile `twin report` writes the "
-        "climate-only deliverables"
-    )
+    from territoire_abm.twinning.simulate import DEFAULT_EXCHANGE, run_pair
+
+    if "until" in options:
+        until = _int(options, "until")
+    elif warming_level is not None or horizon is None:
+        until = 2100
+    else:
+        until = min(2100, max(2060, horizon + 10))
+    exchange = _float(options, "exchange", DEFAULT_EXCHANGE)
+    if not 0.0 <= exchange <= 1.0:
+        raise UserError("exchange", exchange, "a share in [0, 1]")
+    overrides = {}
+    if "households" in options:
+        overrides["territory.households"] = _int(options, "households")
+    return run_pair(target, twin, scenario=scenario, seed=seed, until=until,
+                    exchange=exchange, overrides=overrides)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -241,18 +246,11 @@ def _find(args: dict[str, str], stdout: TextIO) -> int:
     candidates = _candidates(args)
     target = _resolve_place(args.get("commune", ""), args, "commune", candidates)
     scenario, horizon, level = _scenario(args)
-    variables = args.get("variables", "ministry4")
-    if variables.lower() not in VARIABLE_SETS and "," not in variables and "_" not in variables \
-            and variables.lower() not in ("tmin", "tmax", "tmean", "precip"):
-        raise UserError("variables", variables,
-                        f"a set ({', '.join(VARIABLE_SETS)}) or features like tmean,tmax_jul")
-    metric = args.get("metric", "seuclidean")
-    if metric not in METRICS:
-        raise UserError("metric", metric, f"allowed: {', '.join(METRICS)}")
     top = _int(args, "top", DEFAULT_TOP)
     ranking = find_twins(
         target, candidates, scenario=scenario, horizon=horizon, warming_level=level,
-        variables=variables, metric=metric, weights=args.get("weights"),
+        variables=args.get("variables", "ministry4"), metric=args.get("metric", "seuclidean"),
+        weights=args.get("weights"),
         physical_weight=_float(args, "physical_weight", DEFAULT_PHYSICAL_WEIGHT),
         novelty_threshold=_float(args, "threshold", DEFAULT_NOVELTY_SIGMA),
         top=top, scales=args.get("scales", "interannual"),
@@ -330,6 +328,13 @@ def _report(args: dict[str, str], stdout: TextIO) -> int:
         target_res = read_result_csv(args["target_results"], "target_results")
     if args.get("twin_results"):
         twin_res = read_result_csv(args["twin_results"], "twin_results")
+    if target_res is None and twin_res is None and args.get("simulate", "true") != "false":
+        scenario, horizon, level = _scenario(args)
+        print("simulating both territories side by side (simulate=false for a climate-only "
+              "report)…", file=stdout)
+        target_res, twin_res = run_compare(
+            target, twin, scenario=scenario, horizon=horizon, warming_level=level,
+            seed=_int(args, "seed", 1) or 1, options=dict(args))
     catalogue = None
     if args.get("catalogue"):
         path = Path(args["catalogue"])

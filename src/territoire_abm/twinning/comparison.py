@@ -29,7 +29,17 @@ import pandas as pd
 from territoire_abm.climate.normals import PlaceNormals, place_normals
 from territoire_abm.errors import UserError
 
-MEASURE_PREFIX = "measures_adopted_share_"
+#: Column prefixes of measure adoption in the per-year results: the issue's name, then the
+#: engine's (households/firms, council, energy community). When a measure appears under
+#: several prefixes, the highest share counts (the measure is in place if anyone has it).
+MEASURE_PREFIXES = ("measures_adopted_share_", "adopted_share_", "council_has_",
+                    "community_has_")
+MEASURE_PREFIX = MEASURE_PREFIXES[0]
+#: Engine catalogue theme → comparison theme.
+CATALOGUE_THEMES = {"heat": "heat", "water": "water", "drought": "water",
+                    "extreme_events": "extremes", "social": "social", "energy": "other"}
+#: Relative difference under which two means are called equal ("better: neither").
+EQUAL_REL_TOL = 0.01
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,8 @@ THEMES: tuple[Theme, ...] = (
             Indicator("tropical_nights", "tropical nights", "nights/yr", "lower"),
             Indicator("heat_stress_person_days", "heat-stress person-days", "person-days/yr",
                       "lower", per_1000=True),
-            Indicator("cooling_demand_mwh", "cooling demand", "MWh/yr", "lower"),
+            Indicator("cooling_demand_kwh", "cooling demand", "kWh/yr", "lower"),
+            Indicator("cooling_share", "households with air conditioning", "share", "lower"),
         ),
         ("heat_island", "urban_heat", "cool", "green", "tree", "shade", "vegetat", "roof",
          "albedo", "air_cond", "ventilat", "insulat", "fountain", "park", "canopy", "white"),
@@ -71,9 +82,10 @@ THEMES: tuple[Theme, ...] = (
         "extremes", "Measures against extreme events", "Mesures face aux phénomènes extrêmes",
         (
             Indicator("heat_wave_days", "heat-wave days", "days/yr", "lower"),
-            Indicator("damages_eur", "climate damages", "€/yr", "lower"),
-            Indicator("unserved_energy_mwh", "unserved energy", "MWh/yr", "lower"),
-            Indicator("crop_yield_loss_share", "crop yield loss", "share", "lower"),
+            Indicator("farm_revenue_loss_eur", "farm revenue lost to heat and drought", "€/yr",
+                      "lower"),
+            Indicator("unserved_kwh", "unserved energy (outages)", "kWh/yr", "lower"),
+            Indicator("crop_yield_factor", "crop yield / potential", "share", "higher"),
         ),
         ("heatwave", "heat_wave", "alert", "warning", "plan", "emergenc", "flood", "fire",
          "storm", "crisis", "refuge", "shelter", "backup", "resilien", "canicule"),
@@ -88,7 +100,7 @@ THEMES: tuple[Theme, ...] = (
             Indicator("unmet_water_share_industry", "unmet water demand, industry",
                       "share", "lower"),
             Indicator("restriction_days", "drought-restriction days", "days/yr", "lower"),
-            Indicator("water_conflicts", "water-use conflicts", "events/yr", "lower"),
+            Indicator("unmet_water_m3", "unmet water demand, all uses", "m³/yr", "lower"),
         ),
         ("water", "irrigat", "drip", "reuse", "rain", "tank", "leak", "reservoir", "storage",
          "tariff", "meter", "aquifer", "greywater", "xeri", "crop_switch"),
@@ -137,8 +149,9 @@ class Comparison:
     themes : list of ThemeComparison
         In the seed's order.
     measures : pandas.DataFrame
-        Every measure seen in either result: measure_id, theme, twin_share, target_share,
-        twin_share_mean, target_share_mean, twin_first_year, target_first_year.
+        Every measure seen in either result: measure_id, label, theme, maladaptation (flag
+        of the engine's catalogue), twin_share, target_share (last year), twin_share_mean,
+        target_share_mean, twin_first_year, target_first_year (first year ≥ 5 %).
     target_result, twin_result : pandas.DataFrame
         The per-year indicator tables (index year).
     notes : list of str
@@ -180,13 +193,18 @@ class Comparison:
                 return t
         raise KeyError(key)
 
-    def twin_sigma(self) -> float | None:
-        """The twin's climate sigma in the ranking, when known."""
+    def twin_row(self) -> pd.Series | None:
+        """The twin's row in the ranking (rank, sigma, differs_most, …), when known."""
         if self.ranking is None or self.twin is None:
             return None
         table = self.ranking.table
         rows = table[table["name"] == self.twin.name]
-        return None if rows.empty else float(rows["sigma"].iloc[0])
+        return None if rows.empty else rows.iloc[0]
+
+    def twin_sigma(self) -> float | None:
+        """The twin's climate sigma in the ranking, when known."""
+        row = self.twin_row()
+        return None if row is None else float(row["sigma"])
 
     def to_frame(self) -> pd.DataFrame:
         """All theme indicators in one long table."""
@@ -354,7 +372,7 @@ def _indicator_rows(
             diff = w_mean - t_mean
             if not (math.isfinite(t_mean) and math.isfinite(w_mean)):
                 better = "n/a"
-            elif math.isclose(t_mean, w_mean, rel_tol=1e-6, abs_tol=1e-12):
+            elif math.isclose(t_mean, w_mean, rel_tol=EQUAL_REL_TOL, abs_tol=1e-12):
                 better = "equal"
             elif (w_mean < t_mean) == (ind.better == "lower"):
                 better = "twin"
@@ -376,20 +394,58 @@ def _first_year(series: pd.Series, level: float = 0.05) -> float:
     return float(above.index[0]) if len(above) else math.nan
 
 
+def engine_catalogue() -> dict[str, dict[str, Any]]:
+    """Theme, label and maladaptation flag of the engine's measures, by id ({} if none)."""
+    try:
+        from territoire_abm.measures.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+    except (ImportError, OSError, ValueError, KeyError):  # no catalogue: keyword themes
+        return {}
+    return {
+        mid: {
+            "theme": CATALOGUE_THEMES.get(m.theme, "other"),
+            "label": m.name or measure_label(mid),
+            "maladaptation": bool(getattr(m, "maladaptation_risk", False)),
+        }
+        for mid, m in catalogue.items()
+    }
+
+
+def _measure_series(frame: pd.DataFrame, mid: str) -> pd.Series:
+    columns = [p + mid for p in MEASURE_PREFIXES if p + mid in frame.columns]
+    if not columns:
+        return pd.Series(dtype=float)
+    return frame[columns].max(axis=1, skipna=True).dropna()
+
+
+def _measure_ids(frame: pd.DataFrame) -> set[str]:
+    ids = set()
+    for column in frame.columns:
+        for prefix in MEASURE_PREFIXES:
+            if column.startswith(prefix):
+                ids.add(column[len(prefix):])
+                break
+    return ids
+
+
 def _measures_table(
     target_res: pd.DataFrame, twin_res: pd.DataFrame, measure_themes: Mapping[str, str] | None
 ) -> pd.DataFrame:
-    ids = sorted({c[len(MEASURE_PREFIX):] for c in (*target_res.columns, *twin_res.columns)
-                  if c.startswith(MEASURE_PREFIX)})
+    ids = sorted(_measure_ids(target_res) | _measure_ids(twin_res))
+    known = engine_catalogue() if ids else {}
+    themes = {mid: entry["theme"] for mid, entry in known.items()}
+    themes.update(measure_themes or {})
     rows = []
     for mid in ids:
-        col = MEASURE_PREFIX + mid
-        t = target_res[col].dropna() if col in target_res else pd.Series(dtype=float)
-        w = twin_res[col].dropna() if col in twin_res else pd.Series(dtype=float)
+        t = _measure_series(target_res, mid)
+        w = _measure_series(twin_res, mid)
+        entry = known.get(mid, {})
         rows.append({
             "measure_id": mid,
-            "label": measure_label(mid),
-            "theme": classify_measure(mid, measure_themes),
+            "label": entry.get("label") or measure_label(mid),
+            "theme": classify_measure(mid, themes),
+            "maladaptation": bool(entry.get("maladaptation", False)),
             "twin_share": float(w.iloc[-1]) if len(w) else math.nan,
             "target_share": float(t.iloc[-1]) if len(t) else math.nan,
             "twin_share_mean": float(w.mean()) if len(w) else math.nan,
@@ -397,8 +453,8 @@ def _measures_table(
             "twin_first_year": _first_year(w),
             "target_first_year": _first_year(t),
         })
-    columns = ["measure_id", "label", "theme", "twin_share", "target_share", "twin_share_mean",
-               "target_share_mean", "twin_first_year", "target_first_year"]
+    columns = ["measure_id", "label", "theme", "maladaptation", "twin_share", "target_share",
+               "twin_share_mean", "target_share_mean", "twin_first_year", "target_first_year"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -447,7 +503,8 @@ def compare_territories(
         Per-year indicators of each territory (index ``year`` or a ``year`` column), with
         columns such as hot_days_35, heat_wave_days, heat_stress_person_days,
         unmet_water_share_households/agriculture/industry, restriction_days,
-        measures_adopted_share_<measure_id>, cooperation_rate, trust_mean,
+        measures_adopted_share_<id> (or the engine's adopted_share_<id>, council_has_<id>,
+        community_has_<id>), cooperation_rate, trust_mean,
         satisfaction_mean, emissions_t_per_inhabitant. Missing columns are listed per
         theme, not invented. None gives a climate-only comparison.
     target, twin : PlaceNormals or str, optional
@@ -459,8 +516,9 @@ def compare_territories(
     ranking : TwinRanking, optional
         The twin search, for the twin's sigma and the candidates in the report.
     measure_themes : mapping, optional
-        Theme key (heat, extremes, water, social, other) per measure id; default: guessed
-        from keywords of the id.
+        Theme key (heat, extremes, water, social, other) per measure id; default: the
+        engine's measure catalogue (heat, water/drought, extreme_events, social; energy
+        measures go to "other"), else keywords of the id.
 
     Returns
     -------

@@ -66,9 +66,9 @@ def poster_figure(comparison: Comparison, catalogue: pd.DataFrame | None = None)
                     f"{c.twin_name}'s climate today")
         if sigma is not None:
             subtitle += f" (sigma {sigma:.2f})"
-    fig.text(0.05, 0.872, _wrap(subtitle, 95), fontsize=10, va="top")
-    ax_t = fig.add_axes((0.08, 0.60, 0.40, 0.22))
-    ax_p = fig.add_axes((0.57, 0.60, 0.38, 0.22))
+    fig.text(0.05, 0.878, _wrap(subtitle, 95), fontsize=10, va="top")
+    ax_t = fig.add_axes((0.08, 0.59, 0.40, 0.21))
+    ax_p = fig.add_axes((0.57, 0.59, 0.38, 0.21))
     figures.climograph(c, axes=(ax_t, ax_p))
     ax_t.legend(fontsize=6, loc="upper left")
     # four theme boxes

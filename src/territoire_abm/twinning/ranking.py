@@ -313,7 +313,7 @@ def _period_notes(target_period: str, periods: Iterable[str]) -> list[str]:
     cand_ref, cand_known = scenarios.resolve_reference_period(main)
     if cand_ref != ref or len(counts) > 1:
         text = (
-            f"periods differ: target normals {target_period or 'unstated'}, candidates "
+            f"periods differ: target normals {target_period or 'unstated'}, candidates listed "
             f"{listed}; twins are matched on their observed climate of that period"
         )
         if ref_known and cand_known and cand_ref != ref:

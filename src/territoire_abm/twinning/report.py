@@ -101,19 +101,29 @@ def report_html(comparison: Comparison, catalogue: pd.DataFrame | None = None) -
     # --- summary
     parts.append("<h2>1. Summary</h2>")
     ranking = c.ranking
-    if ranking is not None:
-        cls = "verdict" if ranking.good else "verdict no"
-        parts.append(f"<p class='{cls}'>{_e(ranking.verdict)}</p>")
-    sigma = c.twin_sigma()
+    row = c.twin_row()
     twin_line = (
         f"<p><strong>{_e(c.twin_name)}</strong>{_est(c.twin)} is compared with "
         f"<strong>{_e(c.target_name)}</strong>{_est(c.target)}"
     )
     if c.horizon_label:
-        twin_line += f" as the target's climate twin for {_e(c.horizon_label)}"
-    if sigma is not None:
-        twin_line += f" (climate dissimilarity sigma {sigma:.2f})"
+        twin_line += f" as its climate twin for {_e(c.horizon_label)}"
     parts.append(twin_line + ".</p>")
+    if ranking is not None and row is not None:
+        good = bool(row["within_threshold"])
+        cls = "verdict" if good else "verdict no"
+        judgement = (
+            "a good twin" if good else
+            f"beyond the good-twin threshold ({ranking.novelty_threshold:g}): an imperfect twin"
+        )
+        parts.append(
+            f"<p class='{cls}'>{_e(c.twin_name)} ranks #{int(row['rank'])} of "
+            f"{len(ranking.table)} candidates with sigma {float(row['sigma']):.2f}, "
+            f"{_e(judgement)}; it differs most in {_e(row['differs_most'])}.</p>"
+        )
+        parts.append(f"<p class='muted'>Ranking verdict: {_e(ranking.verdict)}</p>")
+    elif ranking is not None:
+        parts.append(f"<p class='muted'>Ranking verdict: {_e(ranking.verdict)}</p>")
     places = []
     for p in (c.target, c.twin):
         if p is None:

@@ -28,12 +28,18 @@ __all__ = ["analyze_delta", "delta_indices", "delta_over_time"]
 
 def analyze_delta(problem: dict, x: np.ndarray, y: np.ndarray, *, conf_level: float = 0.95,
                   num_resamples: int = 100, seed: int = 1) -> pd.DataFrame:
+    """``delta`` is SALib's ``delta_raw`` (Borgonovo's estimator with plain bootstrap);
+    ``delta_balanced`` resamples evenly across input bins (SALib >= 1.5)."""
     from SALib.analyze import delta
 
-    res = delta.analyze(problem, x, y, num_resamples=num_resamples, conf_level=conf_level,
+    # SALib refuses names ending in _raw/_balanced/_step/_conf: analyse under neutral names.
+    neutral = {**problem, "names": [f"p{i}" for i in range(problem["num_vars"])]}
+    res = delta.analyze(neutral, x, y, num_resamples=num_resamples, conf_level=conf_level,
                         seed=check_seed(seed), print_to_console=False)
-    return pd.DataFrame({k: np.asarray(res[k], dtype=float)
-                         for k in ("delta", "delta_conf", "S1", "S1_conf")},
+    columns = {"delta": "delta_raw", "delta_conf": "delta_raw_conf",
+               "delta_balanced": "delta_balanced", "delta_balanced_conf": "delta_balanced_conf",
+               "S1": "S1", "S1_conf": "S1_conf"}
+    return pd.DataFrame({k: np.asarray(res[v], dtype=float) for k, v in columns.items()},
                         index=pd.Index(problem["names"], name="parameter"))
 
 

@@ -9,6 +9,7 @@ References
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -27,10 +28,15 @@ __all__ = ["analyze_fast", "fast_indices", "fast_over_time"]
 
 def analyze_fast(problem: dict, y: np.ndarray, *, m: int = 4, conf_level: float = 0.95,
                  num_resamples: int = 100, seed: int = 1) -> pd.DataFrame:
+    """S1, ST and bootstrap intervals. SALib warns that FAST bootstrap intervals are
+    unreliable (SALib#649): treat ``*_conf`` as indicative; that warning is not repeated."""
     from SALib.analyze import fast
 
-    res = fast.analyze(problem, y, M=m, num_resamples=num_resamples, conf_level=conf_level,
-                       seed=check_seed(seed), print_to_console=False)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="FAST confidence intervals",
+                                category=UserWarning)
+        res = fast.analyze(problem, y, M=m, num_resamples=num_resamples, conf_level=conf_level,
+                           seed=check_seed(seed), print_to_console=False)
     return pd.DataFrame({k: np.asarray(res[k], dtype=float)
                          for k in ("S1", "S1_conf", "ST", "ST_conf")},
                         index=pd.Index(problem["names"], name="parameter"))

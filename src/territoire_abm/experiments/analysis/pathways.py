@@ -139,7 +139,8 @@ def plot_pathways(
     for name, s, e in sorted(segments, key=lambda t: (row[t[0]], t[1])):
         ax.plot([s, e], [row[name], row[name]], color=color[name], lw=5, solid_capstyle="butt",
                 zorder=2)
-    for src, dst, x in sorted(transfers, key=lambda t: (t[2], row[t[0]])):
+    # Long transfers first, so shorter ones (drawn over them) keep their own colour.
+    for src, dst, x in sorted(transfers, key=lambda t: (t[2], -abs(row[t[1]] - row[t[0]]))):
         ax.plot([x, x], [row[src], row[dst]], color=color[dst], lw=2.5, zorder=1)
         for r in (row[src], row[dst]):
             ax.plot([x], [r], "o", ms=10, mfc="white", mec="black", mew=1.5, zorder=4)
