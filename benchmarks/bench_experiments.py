@@ -42,9 +42,9 @@ def calibrate(work_ms: float) -> int:
     times = []
     for _ in range(5):
         t = time.perf_counter()
-        cpu_bound({"iterations": 100}, 0)
+        cpu_bound({"iterations": 2000}, 0)
         times.append(time.perf_counter() - t)
-    per_iteration = statistics.median(times) / 100
+    per_iteration = statistics.median(times) / 2000
     return max(1, round(work_ms / 1000 / per_iteration))
 
 
@@ -66,6 +66,11 @@ def measure(label: str, make_executor, spec, tmp: Path, batch_size: int | None =
     try:
         # Warm-up: start every worker and import the model there.
         list(exe.imap_unordered(_noop, range(4 * exe.n_workers)))
+        # Scheduling cost per task: empty tasks through the same window as the runner.
+        n_empty = 200
+        t = time.perf_counter()
+        list(exe.imap_unordered(_noop, range(n_empty), max_in_flight=2 * exe.n_workers))
+        task_ms = 1000 * (time.perf_counter() - t) * exe.n_workers / n_empty
         out = tmp / label.replace(" ", "_").replace("/", "-")
         res = run_experiment(spec, out, executor=exe, progress=False, batch_size=batch_size)
     finally:
@@ -74,10 +79,11 @@ def measure(label: str, make_executor, spec, tmp: Path, batch_size: int | None =
     row = {"label": label, "workers": exe.n_workers, "startup_s": startup, "wall_s": res.wall_s,
            "runs": res.n_ok, "throughput": res.n_ok / res.wall_s, "batch_size": res.batch_size,
            "tasks": -(-(res.n_ok - 1) // res.batch_size) + 1, "overhead": overhead,
-           "mean_run_ms": 1000 * res.compute_s / res.n_ok}
+           "mean_run_ms": 1000 * res.compute_s / res.n_ok, "task_ms": task_ms}
     print(f"{label:<26} start-up {startup:5.2f} s  wall {res.wall_s:6.2f} s  "
           f"{row['throughput']:6.2f} runs/s  batch {res.batch_size:>3} ({row['tasks']} tasks)  "
-          f"run {row['mean_run_ms']:5.1f} ms  overhead {100 * overhead:5.2f} %", flush=True)
+          f"run {row['mean_run_ms']:5.1f} ms  overhead {100 * overhead:5.2f} %  "
+          f"empty task {task_ms:4.1f} ms", flush=True)
     return row
 
 
@@ -119,14 +125,20 @@ def bench_executors(runs: int, work_ms: float, repeat: int) -> list[dict]:
     print(f"ceiling on this machine: 2 processes = {two / one:.2f}× 1 process")
     print(f"2 Dask workers = {dask / one:.2f}× 1 process = {100 * dask / two:.1f} % of 2 processes "
           f"(target ≥ 90 %)")
+    for row in rows[1:3]:
+        per_batch = row["batch_size"] * row["mean_run_ms"]
+        print(f"{row['label']}: scheduling cost {row['task_ms']:.1f} ms per task = "
+              f"{100 * row['task_ms'] / per_batch:.2f} % of a {per_batch / 1000:.2f} s batch")
     print(f"overhead with automatic batching: processes {100 * rows[1]['overhead']:.2f} %, "
           f"Dask {100 * rows[2]['overhead']:.2f} % (target < 1 %); one run per task: "
           f"processes {100 * rows[3]['overhead']:.1f} %, Dask {100 * rows[4]['overhead']:.1f} %")
     return rows
 
 
+# Peak RSS from /proc (VmHWM): getrusage's ru_maxrss survives execve, so a child would
+# report its parent's peak.
 _MEMORY_CHILD = """
-import resource, sys, tempfile
+import sys, tempfile
 from territoire_abm.experiments.runner import run_experiment
 from territoire_abm.experiments.spec import spec_from_config
 n = int(sys.argv[1])
@@ -135,11 +147,12 @@ spec = spec_from_config({"model": "territoire_abm.experiments.testing_models:sle
     "until": 2050, "design": {"method": "mc", "n": n}, "execution": {"batch_size": 500}})
 with tempfile.TemporaryDirectory() as d:
     run_experiment(spec, d + "/o", workers=1, progress=False)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+status = open("/proc/self/status").read().split("VmHWM:")[1]
+print(int(status.split()[0]))
 """
 
 
-def bench_memory(sizes=(5_000, 50_000)) -> None:
+def bench_memory(sizes=(2_000, 20_000, 100_000)) -> None:
     """Peak memory of the main process against the number of runs (results stream out)."""
     print("\nmemory (serial, 31-year series per run, batches of 500):")
     for n in sizes:
@@ -174,8 +187,8 @@ def bench_engine(n: int, households: int, workers: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work-ms", type=float, default=50.0)
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--engine", action="store_true")

@@ -366,12 +366,21 @@ def test_errors_through_hydra_name_field_and_value():
     assert "unknown key" in str(caught.value) and "\n" not in str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: optimiser.window_h/lookahead_h are only checked "
-                   "as multiples of 24 h inside flows/dispatch.py at the first LP solve "
-                   "(field named 'window_h', not 'optimiser.window_h'), not by "
-                   "config/validate.py before the run")
 @pytest.mark.parametrize(("key", "value"), [("window_h", 100), ("lookahead_h", 30)])
 def test_lp_windows_must_be_whole_days_at_validation(key, value):
     with pytest.raises(UserError) as caught:
         model_config({"optimiser": {"mode": "lp", key: value}})
     assert caught.value.field == f"optimiser.{key}"
+
+
+def test_zero_alert_flow_is_rejected_up_front_or_runs():
+    from territoire_abm.run import simulate
+
+    try:
+        model_config({"territory": {"alert_flow_m3s": 0.0}})
+    except UserError as error:
+        assert error.field == "territory.alert_flow_m3s"
+        return
+    result = simulate({"territory.households": 30, "territory.alert_flow_m3s": 0.0},
+                      seed=0, until=2025)
+    assert len(result.series) == 1

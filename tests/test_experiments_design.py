@@ -188,3 +188,18 @@ def test_remainder_shares_keep_a_mix_summing_to_one():
         spec_from_config({"model": MODEL, "constants": {"e": 0.5},
                           "uncertainties": {"r": {"low": 0, "high": 1, "remainder_to": ["e"]}},
                           "design": {"method": "lhs", "n": 4}})
+
+
+def test_study_configs_load():
+    """The three studies under experiments/ are valid and have the documented sizes."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sizes = {"resilience_drivers": 5632, "cooperation_mixes": 1024, "water_pathways": 216}
+    for name, runs in sizes.items():
+        spec = load_spec(name, base_dir=root)
+        assert spec.name == name
+        assert spec.model == "territoire_abm.run:simulate"
+        assert spec.make_design().n_runs == runs
+        assert spec.config["analysis"], "each study lists its analyses"
+        assert (root / "experiments" / name / "README.md").exists()

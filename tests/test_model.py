@@ -434,22 +434,15 @@ def test_simulate_rejects_bad_parameters_and_outcomes():
     assert caught.value.field == "territory.households"
     with pytest.raises(UserError):
         simulate({"scenario": "ssp999"}, seed=0, until=2026)
-    with pytest.raises(KeyError, match="no_such_indicator"):
+    with pytest.raises(UserError, match="no_such_indicator"):
         simulate(SMALL_DOTTED, seed=0, until=2025, outcomes=["no_such_indicator"])
 
 
-@pytest.mark.xfail(strict=True, reason="bug: run.summarise never checks the aggregation "
-                   "against run.AGGREGATIONS: 'trust_mean:average' raises AttributeError "
-                   "(after the whole run) and 'trust_mean:std' is silently accepted")
 def test_simulate_rejects_an_unknown_aggregation_clearly():
     with pytest.raises((KeyError, ValueError), match="average"):
         simulate(SMALL_DOTTED, seed=0, until=2025, outcomes=["trust_mean:average"])
 
 
-@pytest.mark.xfail(strict=True, reason="bug: indicators/accounts.py:164-165 year_record "
-                   "builds adopted shares with [] when a group has no adopters, and "
-                   "zip(effects.ids, [], strict=True) raises ValueError; a territory with "
-                   "farms=industry_firms=service_firms=0 (allowed by params) crashes in year 1")
 def test_territory_without_firms_runs():
     result = simulate({"territory.households": 50, "territory.farms": 0,
                        "territory.industry_firms": 0, "territory.service_firms": 0},

@@ -6,6 +6,7 @@ Picklable, no global state, no file written (DESIGN.md seam 3). Executors of exp
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ import pandas as pd
 
 from territoire_abm.config.params import ModelConfig
 from territoire_abm.config.validate import with_overrides
+from territoire_abm.errors import UserError
 
 # Scalars reported when no outcomes are asked for: name -> (indicator, aggregation).
 DEFAULT_OUTCOMES = (
@@ -52,15 +54,27 @@ def build_config(params: Mapping[str, Any] | None = None, seed: int = 0,
     return with_overrides(ModelConfig(), overrides)
 
 
+def check_outcomes(outcomes: Sequence[str]) -> None:
+    """Reject an unknown aggregation before anything runs."""
+    for outcome in outcomes:
+        how = outcome.partition(":")[2] or "mean"
+        if how not in AGGREGATIONS:
+            raise UserError("outcomes", outcome,
+                            f"aggregation after ':' must be one of {', '.join(AGGREGATIONS)}")
+
+
 def summarise(series: pd.DataFrame, outcomes: Sequence[str]) -> dict[str, float]:
     """Scalars from yearly series. ``name`` is the mean over years; ``name:final`` (or max,
     min, sum) picks another aggregation."""
+    check_outcomes(outcomes)
     scalars = {}
     for outcome in outcomes:
         name, _, how = outcome.partition(":")
         how = how or "mean"
         if name not in series.columns:
-            raise KeyError(f"unknown outcome {name!r}")
+            close = difflib.get_close_matches(name, list(series.columns), n=3)
+            raise UserError("outcomes", name, f"not an indicator; close names: "
+                            f"{', '.join(close) or 'none'}")
         column = series[name]
         scalars[outcome] = float(column.iloc[-1] if how == "final" else getattr(column, how)())
     return scalars
@@ -83,6 +97,7 @@ def simulate(params: Mapping[str, Any] | None = None, seed: int = 0, *,
     """
     from territoire_abm.territory.model import TerritoryModel
 
+    check_outcomes(outcomes or DEFAULT_OUTCOMES)
     config = build_config(params, seed, until)
     model = TerritoryModel(config, controller=controller)
     model.simulate_until(config.until)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import expit
 
 from territoire_abm.agents.behaviour import (
     DecisionInputs,
@@ -181,7 +182,7 @@ def firms_decide(model: TerritoryModel, year: int, firm_fuel_kwh: np.ndarray,
     cost = np.maximum(effects.capex_eur * (1.0 - subsidy), 1.0)
     ratio = benefit * effects.lifetime_yr[None, :] / cost[None, :]
     rate = model.config.behaviour.pmt.base_adoption_rate
-    probability = rate * 1.0 / (1.0 + np.exp(-(ratio - 1.0) / 0.3))
+    probability = rate * expit((ratio - 1.0) / 0.3)
     chosen = eligible & (rng.random(probability.shape) < probability)
     online_in = np.where(chosen, np.maximum(1, effects.lead_time_yr[None, :]), 0)
     model.firm_portfolio.adopt(chosen, year, online_in,

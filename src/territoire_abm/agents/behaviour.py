@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 from territoire_abm.config.params import BehaviourConfig
 
@@ -61,7 +62,7 @@ def threat_appraisal(risk: np.ndarray, hazard_probability: float, severity: np.n
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    return expit(x)
 
 
 @dataclass

@@ -84,6 +84,9 @@ def load(overrides: Sequence[str] = ()) -> ModelConfig:
 def _check_groups(overrides: Sequence[str]) -> None:
     for override in overrides:
         key, _, value = override.lstrip("+~").partition("=")
+        if key.startswith("hydra.") or key == "hydra":
+            raise UserError(key, value, "Hydra's own settings are not used here; "
+                            "write outputs elsewhere with output_dir=PATH")
         if key in GROUP_DEFAULTS and value and value not in group_options(key):
             raise UserError(key, value, f"allowed: {', '.join(group_options(key))}")
 

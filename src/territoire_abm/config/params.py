@@ -103,7 +103,7 @@ class TerritoryConfig:
     low_flow_support_m3s: float = param(8.5, unit="m3/s", low=0, high=500,
                                         source="Garonne low-flow support 1 Jul–31 Oct "
                                         "(DOMAIN §1: 44.4 with vs 35.9 without in 2016)")
-    alert_flow_m3s: float = param(38.0, unit="m3/s", low=0, high=5000,
+    alert_flow_m3s: float = param(38.0, unit="m3/s", low=0.01, high=5000,
                                   source="Garonne at Portet alert threshold (DOMAIN §1)")
     hydro_capacity_kw: float = param(12000.0, unit="kW", low=0, high=1e6,
                                      source="EDF run-of-river plant at Carbonne, " + UNCONFIRMED)

@@ -123,7 +123,23 @@ def check_consistency(config: ModelConfig) -> ModelConfig:
                         "reciprocity + exchange + authority must sum to 1")
     if config.until < config.start:
         raise UserError("until", config.until, f"must be >= start ({config.start})")
+    _check_risk_weights(config)
+    for name in ("window_h", "lookahead_h"):
+        hours = getattr(config.optimiser, name)
+        if hours % 24:
+            raise UserError(f"optimiser.{name}", hours, "a whole number of days (multiple of 24)")
     return config
+
+
+def _check_risk_weights(config: ModelConfig) -> None:
+    """Haer et al.'s update divides by a + b + c: one weight must be positive."""
+    risk = config.behaviour.risk
+    if risk.memory_weight + risk.no_event_experience_weight + risk.social_weight <= 0:
+        raise UserError("behaviour.risk.memory_weight", risk.memory_weight,
+                        "memory, no-event experience and social weights cannot all be 0")
+    if risk.memory_weight + risk.experience_weight <= 0:
+        raise UserError("behaviour.risk.experience_weight", risk.experience_weight,
+                        "memory and experience weights cannot both be 0")
 
 
 def _check_heating_mix(name: str, persona: PersonaConfig) -> None:

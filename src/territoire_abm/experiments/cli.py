@@ -193,11 +193,20 @@ def _analyse(results_dir: str, args: _Args) -> list[Path]:
             raise UserError("method", "all", "the experiment config lists no analysis")
         out_all = args.get("out")
         args.check_unused()
+        failed = 0
         for line in plan:
             extra = [f"out={out_all}"] if out_all else []
             print(f"== analyse {line}")
-            files += _analyse(results_dir, _Args(_split([*shlex.split(str(line)), *extra],
-                                                        "analysis")))
+            try:
+                files += _analyse(results_dir, _Args(_split([*shlex.split(str(line)), *extra],
+                                                            "analysis")))
+            except UserError as exc:  # report, and go on with the next analysis
+                _error(exc)
+                failed += 1
+        if failed:
+            for f in files:
+                print(f"wrote {f}")
+            raise UserError("method", "all", f"{failed} of {len(plan)} analyses failed (above)")
         return files
     out = Path(args.get("out", str(Path(results_dir) / "analysis")))
     seed = args.get("seed", 1, lambda k, v: _int(k, v, 1))

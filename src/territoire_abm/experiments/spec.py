@@ -199,9 +199,9 @@ def spec_from_config(cfg: Mapping[str, Any], *, source: str | None = None) -> Ex
             raise UserError(p.name, p.describe(), "seeds derive from master_seed; use "
                             "replications for more seeds" if p.name == "seed" else
                             f"reserved names: {', '.join(RESERVED_COLUMNS)}")
-        for name in (p.name, *getattr(p, "remainder_to", ())):
-            if name in constants:
-                raise UserError(f"constants.{name}", constants[name],
+        for varied in (p.name, *getattr(p, "remainder_to", ())):
+            if varied in constants:
+                raise UserError(f"constants.{varied}", constants[varied],
                                 "is also varied; remove it from constants")
     for key in constants:
         if key in RESERVED_COLUMNS:

@@ -165,7 +165,8 @@ def year_record(model: TerritoryModel, year: int, partial: dict[str, float],
         "council_measures_active": float(model.council_portfolio.active(year + 1).sum()),
     })
     for group, (portfolio, effects) in zip(GROUP_PREFIX, model.portfolios(), strict=True):
-        held = portfolio.active(year + 1).mean(axis=0) if len(portfolio.decided_year) else []
+        active = portfolio.active(year + 1)
+        held = active.mean(axis=0) if active.shape[0] else np.zeros(active.shape[1])
         for measure, share in zip(effects.ids, held, strict=True):
             record[f"{group}{measure}"] = float(share)
     systems = np.bincount(hh.heating_system, minlength=len(HEATING_SYSTEMS)) / max(len(hh), 1)

@@ -26,6 +26,10 @@ def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator / denominator) if denominator > 0 else 0.0
 
 
+def _share(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
 def critical_autonomy_hours(soc_kwh: np.ndarray, critical_kw: np.ndarray,
                             discharge_efficiency: float) -> np.ndarray:
     """Hours the battery alone could carry the critical load if the grid failed after hour t.
@@ -68,7 +72,9 @@ def energy_kpis(result: DispatchResult, tariffs: Tariffs) -> dict[str, float]:
     price = np.broadcast_to(np.asarray(tariffs.import_price_eur_per_kwh, float), (n,))
     export_price = np.broadcast_to(np.asarray(tariffs.export_price_eur_per_kwh, float), (n,))
     co2 = np.broadcast_to(np.asarray(tariffs.import_co2_kg_per_kwh, float), (n,))
-    renewable = float((r.pv_kw + r.hydro_kw).sum())
+    # Local production includes the biomass unit (renewable wood), so what it exports is
+    # taken from a total that counts it.
+    renewable = float((r.pv_kw + r.hydro_kw + r.biomass_kw).sum())
     imported, exported = float(r.import_kw.sum()), float(r.export_kw.sum())
     curtailed, unserved = float(r.curtailed_kw.sum()), float(r.unserved_kw.sum())
     load = float(r.load_kw.sum())
@@ -79,8 +85,10 @@ def energy_kpis(result: DispatchResult, tariffs: Tariffs) -> dict[str, float]:
     autonomy = critical_autonomy_hours(r.soc_kwh, r.critical_load_kw,
                                        r.assets.one_way_efficiency)
     return {
-        "self_consumption_rate": _ratio(renewable - exported - curtailed, renewable),
-        "self_sufficiency_rate": _ratio(load - unserved - imported, load),
+        "self_consumption_rate": _share(_ratio(renewable - exported - curtailed, renewable)),
+        # Grid energy stored and served later can make load − import smaller than the load
+        # served locally: the rate is bounded to [0, 1] (it is a share by definition).
+        "self_sufficiency_rate": _share(_ratio(load - unserved - imported, load)),
         "peak_import_kw": peak,
         "load_factor": _ratio(imported / n if n else 0.0, peak),
         "ramping_kw": float(np.abs(np.diff(r.import_kw)).sum()),
