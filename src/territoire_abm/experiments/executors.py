@@ -162,13 +162,18 @@ class DaskExecutor(Executor):
             if workers:
                 self._client.wait_for_workers(workers, timeout=timeout)
         else:
-            self._cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-            )
+            import dask
+
+            # Sweep workers need no statistical profiler: it wakes every 10 ms and takes
+            # the GIL from the model (set the same for your own cluster, see docs).
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self._cluster = LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    silence_logs=logging.ERROR,
+                )
             self._client = Client(self._cluster, set_as_default=False)
         nthreads = self._client.nthreads()
         if not nthreads:

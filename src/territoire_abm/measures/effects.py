@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from territoire_abm.measures.portfolio import FACTOR_COLUMNS, QUANTITY_COLUMNS
+from territoire_abm.measures.catalogue import FACTOR_COLUMNS, capital_recovery_factor
+from territoire_abm.measures.portfolio import QUANTITY_COLUMNS
 
 # Measures that change the household's equipment rather than a demand factor.
 HEAT_PUMP_IDS = ("heat_pump_air_water", "heat_pump_air_air")
@@ -78,12 +79,9 @@ class EffectTable:
         return np.array([t in themes for t in self.themes], dtype=bool)
 
     def annualised_capex_eur(self, discount_rate: float) -> np.ndarray:
-        """Capital recovery factor r/(1−(1+r)^−n) (standard engineering economics)."""
-        n = np.maximum(self.lifetime_yr, 1.0)
-        if discount_rate <= 0:
-            return self.capex_eur / n
-        crf = discount_rate / (1.0 - (1.0 + discount_rate) ** (-n))
-        return self.capex_eur * crf
+        """Yearly capital cost with the catalogue's capital recovery factor."""
+        crf = [capital_recovery_factor(discount_rate, max(n, 1.0)) for n in self.lifetime_yr]
+        return self.capex_eur * np.array(crf)
 
     def embodied_kg_per_yr(self) -> np.ndarray:
         return self.embodied_kg / np.maximum(self.lifetime_yr, 1.0)

@@ -15,16 +15,6 @@ import numpy as np
 
 NEVER = np.int16(-1)
 
-FACTOR_COLUMNS = (
-    "heating_demand_factor",
-    "cooling_demand_factor",
-    "fuel_demand_factor",
-    "heat_stress_factor",
-    "water_demand_factor",
-    "irrigation_demand_factor",
-    "crop_heat_loss_factor",
-    "productivity_loss_factor",
-)
 QUANTITY_COLUMNS = (
     "electricity_demand_kwh_per_unit_yr",
     "pv_kwp_per_unit",
