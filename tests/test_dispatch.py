@@ -269,6 +269,25 @@ def test_import_limit_then_biomass_then_unserved():
     assert np.allclose([r.import_kw[0], r.biomass_kw[0], r.unserved_kw[0]], [1, 1, 1])
 
 
+def test_lp_plans_no_shedding_that_settlement_would_import():
+    """Peak charge 5 €/kW above VOLL 3 €/kWh; limit 4 kW, biomass 2 kW at 0.25 €/kWh, import
+    0.2 €/kWh. Hour 0 needs 7 kW: import 4, biomass 2, 1 kWh unserved whatever the plan, so
+    the peak is 4 kW and the other 23 hours import 1 kW (0.2 < 0.25 €/kWh). Planning to shed
+    hour 0 instead (peak 0, biomass elsewhere) would never be realised: settlement imports,
+    and the plan would cost 30.05 €. Hand-computed optimum: 27·0.2 + 2·0.25 + 4·5 + 1·3 = 28.9 €.
+    """
+    load = np.full(24, 1.0)
+    load[0] = 7.0
+    assets = Assets(biomass_capacity_kw=2.0, biomass_cost_eur_per_kwh=0.25)
+    tariffs = Tariffs(np.full(24, 0.2), np.zeros(24), 0.0, import_limit_kw=4.0)
+    for mode in ("rule", "lp"):
+        r = dispatch(load, np.zeros(24), np.zeros(24), assets, tariffs, mode=mode)
+        check_invariants(r)
+        assert objective_value(r, tariffs) == pytest.approx(28.9, abs=1e-6), mode
+        assert np.allclose(r.import_kw, np.where(load > 1, 4.0, 1.0)), mode
+        assert np.allclose(r.unserved_kw, np.where(load > 1, 1.0, 0.0)), mode
+
+
 def test_export_limit_curtails():
     """Surplus beyond the connection limit is curtailed."""
     pv = np.full(24, 5.0)

@@ -13,13 +13,37 @@ unserved ``u``, flexible shift ``f`` and shortfall below the reserve ``r``; plus
 import ``p`` for the committed hours and one for the look-ahead hours.
 
 Minimise ``Σ_t [w_cost·(π_t·i_t − π^x_t·e_t + π^b·b_t) + (CO2 price/1000)·g_t·i_t
-+ w_res·r_t·[no outage] + VOLL·u_t] + w_peak·(p + p_look)`` subject to, each hour,
++ w_res·r_t·[no outage] + v_t·u_t] + w_peak·(p + p_look)`` subject to, each hour,
 
 * balance: ``i + d + u + b − k − f − c − e = load − pv − hydro``;
 * storage: ``s_t = s_{t−1} + η·c_t − d_t/η`` with ``η = sqrt(round trip)``, ``0 ≤ s ≤ E``;
 * reserve: ``s_t + r_t ≥ share·E``;  peak: ``p ≥ i_t``;
 * flexibility: ``−φ·load_t ≤ f_t ≤ φ·Σ_day load``, ``Σ_day f = 0``;
-* outage hours: ``i = e = 0``; no grid charging: ``c_t ≤ max(pv + hydro − load, 0)``.
+* outage hours: ``i = e = 0``; no grid charging: ``c_t ≤ max(pv + hydro − load, 0)``;
+* unserved: ``u_t = 0`` where the largest possible deficit ``load + φ·Σ_day load + c̄ − pv −
+  hydro`` fits in the biomass capacity plus the import limit (none in outages).
+
+**Unserved energy as the settlement leaves it.** The settlement (and the rule) imports up to
+the limit, then uses the spare biomass, and only then leaves load unserved. A plan that sheds
+load while import or biomass is left is therefore never realised: the grid takes it, and the
+plan's other decisions were made for a peak that does not happen. With the default weights
+shedding is attractive to the LP (VOLL 3 €/kWh < peak charge 5 €/kW + energy), so the unserved
+price ``v_t`` is VOLL raised, where needed, just above the dearest resource the settlement
+would use first: ``w_cost·π^b`` and, with the grid up, ``w_cost·π_t + CO2 price·g_t/1000 +
+w_peak`` (one kWh imported raises one peak variable by at most 1 kW). The LP then sheds only
+what the settlement sheds, and its objective bounds the evaluated cost of its plan from above,
+with equality for plans that shed nothing with the grid up. Shedding with the grid up happens
+only at the import limit, so the committed peak is then the limit: for windows where this is
+possible (``u_t`` free in a committed hour with the grid up) a second LP is solved with
+``p ≥ import limit`` and ``v_t = max(VOLL, w_cost·π^b, w_cost·π_t + CO2 price·g_t/1000)`` (+
+a tie-breaker) on the committed hours, and the plan with the lower objective is kept; where
+such an hour must shed load whatever the plan, the second LP alone is solved, and where the
+first LP's reduced costs prove that the second cannot do better, it is skipped. Together they
+give the exact optimum of the evaluated objective (``dispatch.objective_value``) of a window
+when VOLL is at least the biomass and import marginal costs. One LP cannot: an hour's
+realised cost rises by ``π + w_peak`` per kWh of deficit up to the limit (while that hour
+sets the peak) and by VOLL beyond, which is not convex when VOLL < π + w_peak. With no import
+limit the second LP is never needed.
 
 The look-ahead peak ``p_look`` carries the full peak weight: it is a lower bound of the next
 window's peak, which keeps the plan from ending with an import spike just past the window.
@@ -46,6 +70,7 @@ BLOCKS = ("import", "export", "charge", "discharge", "soc", "biomass", "curtail"
 _B = {name: j for j, name in enumerate(BLOCKS)}
 # Tie-breaker, € per kWh discharged: without it, cycling the battery through free exports or
 # curtailment costs nothing and the LP may return such useless cycles. Not in the evaluation.
+# Also the margin by which unserved energy is priced above the resources used before it.
 TIE_BREAK_EUR_PER_KWH = 1e-6
 
 
@@ -109,14 +134,32 @@ class _Window:
     export_price: np.ndarray
 
 
-def _costs(p: Problem, w: _Window, n: int) -> np.ndarray:
+def _unserved_cost(p: Problem, w: _Window, peak_eur_per_kw: np.ndarray) -> np.ndarray:
+    """€ per kWh left unserved: VOLL, or just above the dearest resource settlement uses first.
+
+    Settlement meets a deficit by import up to the limit (grid up; its cost then includes
+    ``peak_eur_per_kw``, the peak charge one more kWh may add), then by the biomass capacity
+    left, whatever its cost; only the rest is unserved. Pricing unserved energy above those
+    resources keeps the LP from planning shedding that settlement would not realise.
+    """
     obj, a = p.objective, p.assets
+    first = np.full(w.load_kw.size, -np.inf)
+    if a.biomass_capacity_kw > 0:
+        first[:] = obj.cost_weight * a.biomass_cost_eur_per_kwh
+    if p.import_limit_kw > 0:
+        first = np.where(w.outage, first, np.maximum(first, w.import_cost + peak_eur_per_kw))
+    return np.maximum(obj.voll_eur_per_kwh, first + TIE_BREAK_EUR_PER_KWH)
+
+
+def _costs(p: Problem, w: _Window, unserved_cost: np.ndarray) -> np.ndarray:
+    obj, a = p.objective, p.assets
+    n = w.load_kw.size
     cost = np.zeros(len(BLOCKS) * n + 2)
     cost[_col("import", np.arange(n), n)] = w.import_cost
     cost[_col("export", np.arange(n), n)] = -obj.cost_weight * w.export_price
     cost[_col("biomass", np.arange(n), n)] = obj.cost_weight * a.biomass_cost_eur_per_kwh
     cost[_col("discharge", np.arange(n), n)] = TIE_BREAK_EUR_PER_KWH
-    cost[_col("unserved", np.arange(n), n)] = obj.voll_eur_per_kwh
+    cost[_col("unserved", np.arange(n), n)] = unserved_cost
     cost[_col("shortfall", np.arange(n), n)] = np.where(w.outage, 0.0, obj.reserve_weight)
     cost[-2:] = obj.peak_weight_eur_per_kw
     return cost
@@ -133,10 +176,15 @@ def _col_bounds(p: Problem, w: _Window) -> tuple[np.ndarray, np.ndarray]:
     # Finite caps on import/export keep the LP bounded whatever the prices; never binding.
     import_up = np.minimum(p.import_limit_kw, w.load_kw + day_flex + power)
     export_up = np.minimum(p.export_limit_kw, w.local_kw + a.biomass_capacity_kw + power)
+    # Settlement leaves load unserved only beyond the biomass capacity and the import limit:
+    # where even the largest deficit (all flexible load in, full charge) fits, u = 0.
+    supply_cap = a.biomass_capacity_kw + np.where(w.outage, 0.0, p.import_limit_kw)
+    unserved_up = np.where(w.load_kw + day_flex + charge_up - w.local_kw > supply_cap,
+                           np.inf, 0.0)
     zeros, inf = np.zeros(n), np.full(n, np.inf)
     upper = [np.where(w.outage, 0.0, import_up), np.where(w.outage, 0.0, export_up), charge_up,
              np.full(n, power), np.full(n, a.battery_capacity_kwh),
-             np.full(n, a.biomass_capacity_kw), w.local_kw, inf, day_flex, inf]
+             np.full(n, a.biomass_capacity_kw), w.local_kw, unserved_up, day_flex, inf]
     lower = [zeros] * 8 + [-flexible, zeros]
     return (np.concatenate(lower + [np.zeros(2)]),
             np.concatenate(upper + [np.full(2, np.inf)]))
@@ -161,6 +209,7 @@ class _Solver:
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.loaded: _Matrix | None = None
+        self.primal_tol, self.dual_tol = self.tolerance("primal"), self.tolerance("dual")
 
     def solve(self, m: _Matrix, cost: np.ndarray, col_bounds: tuple[np.ndarray, np.ndarray],
               row_bounds: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -176,6 +225,15 @@ class _Solver:
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"dispatch LP: {self.highs.modelStatusToString(status)}")
         return np.asarray(self.highs.getSolution().col_value)
+
+    def reduced_costs(self) -> np.ndarray:
+        """Reduced costs (column duals) of the last solve."""
+        return np.asarray(self.highs.getSolution().col_dual)
+
+    def tolerance(self, kind: str) -> float:
+        """HiGHS ``primal`` or ``dual`` feasibility tolerance (1e-7 by default)."""
+        value = self.highs.getOptionValue(f"{kind}_feasibility_tolerance")
+        return float(value[1] if isinstance(value, tuple) else value)   # (status, value)
 
     def _pass(self, m: _Matrix, cost, col_bounds, row_bounds) -> None:
         lp = highspy.HighsLp()
@@ -216,13 +274,62 @@ def lp_dispatch(p: Problem, *, window_h: int, lookahead_h: int, forecast_error: 
         commit = min(window_h, n - lo)
         hi = min(lo + commit + lookahead_h, n)
         w = _window(p, lo, hi, forecast_error, rng)
-        m = window_matrix(hi - lo, commit, eta)
-        x = solver.solve(m, _costs(p, w, hi - lo), _col_bounds(p, w), _row_bounds(p, w, soc))
+        x = _solve_window(solver, window_matrix(hi - lo, commit, eta), p, w, soc)
         for name in plan:
             plan[name][lo:lo + commit] = x[_col(name, np.arange(commit), hi - lo)]
         planned_load[lo:lo + commit] = w.load_kw[:commit]
         soc = float(np.clip(plan["soc"][lo + commit - 1], 0.0, p.assets.battery_capacity_kwh))
     return _realise(p, plan, planned_load)
+
+
+def _solve_window(solver: _Solver, m: _Matrix, p: Problem, w: _Window,
+                  soc_kwh: float) -> np.ndarray:
+    """Optimal plan of one window; a second LP where load may go unserved with the grid up.
+
+    First LP: unserved energy priced above import with its peak charge (no shedding while
+    import is left). Load is left unserved with the grid up only at the import limit, so in
+    a plan that does so the committed peak is the limit: the second LP fixes the peak there
+    (its charge is sunk) and prices unserved energy above import without the peak charge,
+    ``δ_t`` less. Both objectives bound the evaluated cost of their plan from above and are
+    exact on the plans they are meant for; the lower one is kept.
+
+    The second LP is skipped when no committed hour with the grid up may shed load, or when
+    the first LP's duals prove it cannot do better: its plans are plans of the first LP, so
+    each costs at least ``LP1* + Σ_t (rc_t − δ_t)·u_t`` (``rc_t`` the reduced cost of ``u_t``,
+    all ``u_t`` at 0 in LP1's optimum), which is ``≥ LP1*`` when every ``rc_t ≥ δ_t``. When a
+    committed hour must shed load whatever the plan (full discharge, full biomass and its
+    flexible load moved out leave more than the import limit), every plan has its peak at the
+    limit and the second LP alone is solved.
+    """
+    n, commit = m.n_hours, m.n_commit
+    (lower, upper), row_bounds = _col_bounds(p, w), _row_bounds(p, w, soc_kwh)
+    peak = np.full(n, p.objective.peak_weight_eur_per_kw)
+    cost = _costs(p, w, _unserved_cost(p, w, peak))
+    hours, grid = np.arange(commit), ~w.outage[:commit]
+    unserved = _col("unserved", hours, n)
+    may_shed = grid & (upper[unserved] > 0)
+    if p.import_limit_kw <= 0 or not may_shed.any():
+        return solver.solve(m, cost, (lower, upper), row_bounds)
+    least_deficit = (w.load_kw[:commit] - w.local_kw[:commit] + lower[_col("shift", hours, n)]
+                     - upper[_col("discharge", hours, n)] - upper[_col("biomass", hours, n)])
+    must_shed = grid & (least_deficit > p.import_limit_kw)
+    peak[:commit] = 0.0
+    cost_at_limit = _costs(p, w, _unserved_cost(p, w, peak))
+    delta = cost[unserved] - cost_at_limit[unserved]
+    x = None
+    if not must_shed.any():
+        x = solver.solve(m, cost, (lower, upper), row_bounds)
+        check = may_shed & (delta > 0)
+        # Duality certificate, within HiGHS's primal and dual feasibility tolerances.
+        if np.all(x[unserved][check] <= solver.primal_tol) and np.all(
+                solver.reduced_costs()[unserved][check] >= delta[check] - solver.dual_tol):
+            return x
+    lower_at_limit = lower.copy()
+    lower_at_limit[len(BLOCKS) * n] = p.import_limit_kw      # committed peak p
+    x_at_limit = solver.solve(m, cost_at_limit, (lower_at_limit, upper), row_bounds)
+    if x is None or cost_at_limit @ x_at_limit < cost @ x:
+        return x_at_limit
+    return x
 
 
 def _realise(p: Problem, plan: dict[str, np.ndarray],
