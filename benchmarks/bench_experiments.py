@@ -4,6 +4,7 @@
     python benchmarks/bench_experiments.py --memory        # + main-process memory vs runs
     python benchmarks/bench_experiments.py --engine        # + Sobol study on the engine
     python benchmarks/bench_experiments.py --engine --engine-n 8   # quick engine estimate
+    python benchmarks/bench_experiments.py --no-executors --engine # the engine study only
 
 Executors run the same CPU-bound synthetic model (single-threaded numpy, ~50 ms a run):
 1 local process, 2 local processes (the ceiling on this machine: two CPU-bound processes
@@ -190,6 +191,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work-ms", type=float, default=50.0)
+    parser.add_argument("--no-executors", action="store_true",
+                        help="skip the executor comparison (e.g. with --engine)")
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--engine", action="store_true")
     parser.add_argument("--engine-n", type=int, default=256)
@@ -197,9 +200,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path, help="write the executor figures here")
     args = parser.parse_args()
-    rows = bench_executors(args.runs, args.work_ms, args.repeat)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+    if not args.no_executors:
+        rows = bench_executors(args.runs, args.work_ms, args.repeat)
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2))
     if args.memory:
         bench_memory()
     if args.engine:

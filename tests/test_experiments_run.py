@@ -220,3 +220,14 @@ def test_every_pilot_run_failing_refuses_the_sweep(tmp_path):
     with pytest.raises(UserError, match="first 3 run\\(s\\) failed.*ValueError"):
         run_experiment(spec, tmp_path / "o", workers=1, progress=False)
     assert not (tmp_path / "o").exists()
+
+
+def test_guided_batches_shrink_towards_the_end():
+    """Automatic batching ends with smaller batches; a given size is kept as is."""
+    from territoire_abm.experiments.runner import batch_slices
+
+    fixed = [s.stop - s.start for s in batch_slices(100, 30, 2, guided=False)]
+    assert fixed == [30, 30, 30, 10]
+    guided = [s.stop - s.start for s in batch_slices(1000, 40, 2, guided=True)]
+    assert sum(guided) == 1000
+    assert guided[0] == 40 and guided[-1] <= 5 and guided == sorted(guided, reverse=True)

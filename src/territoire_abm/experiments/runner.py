@@ -31,7 +31,7 @@ from territoire_abm.experiments.spec import ExperimentSpec, load_spec
 from territoire_abm.experiments.store import ResultStore
 from territoire_abm.experiments.worker import BatchOutput, BatchTask, resolve_model, run_batch
 
-__all__ = ["ExperimentResult", "choose_batch_size", "run_experiment"]
+__all__ = ["ExperimentResult", "batch_slices", "choose_batch_size", "run_experiment"]
 
 MANIFEST_VERSION = 1
 _PILOT_RUNS = 3
@@ -111,6 +111,23 @@ def choose_batch_size(
     if not seconds_per_run or seconds_per_run <= 0:
         return max(1, min(cap, 64))
     return int(min(cap, max(1, round(target_seconds / seconds_per_run))))
+
+
+def batch_slices(n: int, size: int, n_workers: int, *, guided: bool) -> Iterator[slice]:
+    """Consecutive batches of ``n`` runs.
+
+    Fixed ``size``, or *guided* (automatic batching): full-size batches while there is
+    plenty left, then smaller ones — ``remaining / (2 × workers)``, at least ``size / 8``
+    — so workers finish together instead of one idling through the other's last batch.
+    """
+    start = 0
+    floor = max(1, size // 8)
+    while start < n:
+        step = size
+        if guided:
+            step = min(size, max(floor, math.ceil((n - start) / (2 * max(1, n_workers)))))
+        yield slice(start, min(n, start + step))
+        start += step
 
 
 def _failed_output(task: BatchTask, exc: BaseException) -> BatchOutput:
@@ -359,6 +376,7 @@ def run_experiment(
     exe = make_executor(executor, scheduler=scheduler, workers=workers) if own_executor \
         else executor
     bs = batch_size or spec.batch_size
+    guided = bs is None
     if bs is None and pilot_out is not None:
         per_run = pilot_out.elapsed_s[-1]
         bs = choose_batch_size(per_run, len(pending), exe.n_workers, spec.target_batch_seconds)
@@ -381,8 +399,8 @@ def run_experiment(
         bs = bs or 1
 
         def tasks() -> Iterator[BatchTask]:
-            for start in range(0, len(pending), bs):
-                yield state.task(pending[start:start + bs])
+            for idx in batch_slices(len(pending), bs, exe.n_workers, guided=guided):
+                yield state.task(pending[idx])
 
         last_checkpoint = time.perf_counter()
         for task, out in exe.imap_unordered(run_batch, tasks(),
