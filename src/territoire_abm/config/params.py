@@ -125,6 +125,10 @@ class TerritoryConfig:
                                       source="SISPEA/OFB 2020 national network yield ~80 %")
     irrigated_ha_per_farm: float = param(25.0, unit="ha", low=0, high=2000, source=UNCONFIRMED)
     rainfed_ha_per_farm: float = param(45.0, unit="ha", low=0, high=5000, source=UNCONFIRMED)
+    irrigation_quota_m3_per_ha: float = param(
+        2500.0, unit="m3/ha/yr", low=0, high=20000,
+        source="authorised irrigation volumes in the Garonne plain (OUGC Garonne-Ariège), "
+        "about 1,500–2,500 m3/ha for maize, " + UNCONFIRMED)
     irrigating_farm_share: float = param(0.45, unit="share", low=0, high=1,
                                          source="Agreste, Haute-Garonne, " + UNCONFIRMED)
     industry_employees: float = param(25.0, unit="persons/firm", low=1, high=10000,

@@ -167,13 +167,28 @@ _MONTH_OF_DAY = np.repeat(np.arange(12), [31, 28, 31, 30, 31, 30, 31, 31, 30, 31
 CROP_COEFFICIENT = np.array([0, 0, 0, 0, 0.4, 0.8, 1.15, 1.1, 0.7, 0, 0, 0])[_MONTH_OF_DAY]
 
 
+# Available soil water ("réserve utile") of the Garonne terrace soils at sowing, mm: 100–150 mm
+# (Arvalis / chambre d'agriculture soil guides): estimate (unconfirmed).
+SOIL_RESERVE_MM = 100.0
+
+
 def irrigation_need_mm(pet_mm: np.ndarray, precip_mm: np.ndarray) -> np.ndarray:
-    """Daily net irrigation need, mm: crop ET (Kc·PET) minus effective rain.
+    """Daily net irrigation need, mm: crop ET (Kc·PET) minus effective rain, by month.
 
     FAO-56 single crop coefficient (Allen et al. 1998); effective rain 80 % of rain (USDA SCS
-    rule of thumb).
+    rule of thumb). The balance is made per month (the soil stores a wet day's rain for the
+    following days), then spread over the month's days in proportion to Kc·PET.
     """
-    return np.maximum(0.0, CROP_COEFFICIENT * pet_mm - 0.8 * precip_mm)
+    crop_et = CROP_COEFFICIENT * pet_mm
+    et_month = np.bincount(_MONTH_OF_DAY, weights=crop_et, minlength=12)
+    rain_month = np.bincount(_MONTH_OF_DAY, weights=0.8 * precip_mm, minlength=12)
+    need_month = np.maximum(0.0, et_month - rain_month)
+    share = np.divide(crop_et, et_month[_MONTH_OF_DAY], out=np.zeros(DAYS),
+                      where=et_month[_MONTH_OF_DAY] > 0)
+    daily = need_month[_MONTH_OF_DAY] * share
+    # The soil's available water at sowing covers the first part of the season.
+    used_before = np.concatenate([[0.0], np.cumsum(daily)[:-1]])
+    return np.clip(used_before + daily - SOIL_RESERVE_MM, 0.0, daily)
 
 
 def water_demand(

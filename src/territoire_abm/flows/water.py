@@ -63,6 +63,7 @@ def allocate_water(
     other_supply_m3_per_day: float,
     network_loss_share: float,
     household_compliance: float,
+    irrigation_quota_m3: float | None = None,
 ) -> WaterResult:
     """Apply restrictions, then serve sectors by priority from the water available each day."""
     sector_demand = {
@@ -79,6 +80,8 @@ def allocate_water(
         sector: values * (1.0 - CUTS[sector][level_index] * compliance[sector])
         for sector, values in sector_demand.items()
     }
+    if irrigation_quota_m3 is not None:
+        allowed["agriculture"] = _within_quota(allowed["agriculture"], irrigation_quota_m3)
     other = np.full(len(level_index), other_supply_m3_per_day)
     groundwater = np.full(len(level_index), groundwater_m3_per_day)
     remaining = other + groundwater + river_available_m3
@@ -96,6 +99,17 @@ def allocate_water(
     river_used = needed - other_used - ground_used
     return WaterResult(sector_demand, allowed, delivered, river_used, ground_used, other_used,
                        losses)
+
+
+def _within_quota(daily_m3: np.ndarray, quota_m3: float) -> np.ndarray:
+    """Irrigation allowed until the season's authorised volume is used up.
+
+    In the Adour-Garonne basin each irrigator holds a yearly authorised volume (autorisation
+    unique de prélèvement, shared by the OUGC within the basin's "volume prélevable"); once it
+    is used, irrigation stops for the season.
+    """
+    used_before = np.concatenate([[0.0], np.cumsum(daily_m3)[:-1]])
+    return np.clip(quota_m3 - used_before, 0.0, daily_m3)
 
 
 def river_available_m3(flow_m3s: np.ndarray, withdrawal_cap_share: float,

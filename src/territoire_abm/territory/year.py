@@ -274,6 +274,8 @@ def _water(model: TerritoryModel, year: int, climate: Climate) -> WaterResult:
         other_supply_m3_per_day=supply_yr / 365.0,
         network_loss_share=territory.network_loss_share * (1.0 - leak_cut),
         household_compliance=model.config.behaviour.restriction_compliance,
+        irrigation_quota_m3=territory.irrigation_quota_m3_per_ha * float(
+            model.firms.irrigated_ha.sum()),
     )
     withdrawn = result.withdrawal_river_m3 + result.withdrawal_groundwater_m3
     model.last_water_pumping_kwh = float(withdrawn.sum()) * carbon.WATER_KWH_PER_M3
