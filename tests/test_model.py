@@ -449,3 +449,22 @@ def test_territory_without_firms_runs():
                       seed=0, until=2026)
     assert len(result.series) == 2
     assert (result.series.filter(like="adopted_share_process") == 0).all().all()
+
+
+def test_levers_do_not_shift_the_shared_random_streams():
+    """Common random numbers: a behaviour or policy lever changes what is decided, not how many
+    values the shared streams draw, so their states stay equal year after year."""
+    from territoire_abm.run import build_config
+    from territoire_abm.territory.model import TerritoryModel
+
+    models = [TerritoryModel(build_config({"territory.households": 150,
+                                           "behaviour.pmt.delay_years": delay,
+                                           "policy.subsidy_rate": subsidy}, seed=5, until=2034))
+              for delay, subsidy in ((0.5, 0.0), (4.0, 0.7))]
+    for model in models:
+        model.simulate_until(2034)
+    first, second = models
+    assert not first.indicators().equals(second.indicators())
+    for name in ("weather", "hydrology", "behaviour", "governance", "dispatch"):
+        assert (first.streams[name].bit_generator.state
+                == second.streams[name].bit_generator.state), name

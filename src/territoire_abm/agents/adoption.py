@@ -119,7 +119,8 @@ def households_decide(model: TerritoryModel, year: int, energy) -> np.ndarray:
     probability = adoption_probability(inputs, behaviour, social_norm_boost=1.0 + reciprocity)
     chosen = rng.random(probability.shape) < probability
     chosen |= _rental_mandate(model, year, inputs.eligible, rng)
-    online_in = implementation_delay(chosen, effects.lead_time_yr, behaviour.pmt.delay_years, rng)
+    online_in = implementation_delay(chosen, effects.lead_time_yr, behaviour.pmt.delay_years,
+                                     model.streams["delays"])
     lasts = lasting_years(effects.lifetime_yr, effects.capex_eur,
                           behaviour.pmt.persistence_years)
     model.household_portfolio.adopt(chosen, year, online_in, np.broadcast_to(lasts, chosen.shape))

@@ -59,7 +59,7 @@ def maybe_hold(model: TerritoryModel, year: int, impacts: Any) -> dict[str, Any]
 
 
 def _challenger(model: TerritoryModel) -> str:
-    rng = model.streams["governance"]
+    rng = model.streams["elections"]
     crisis = any(getattr(model, "events", {}).values())
     weights = np.array([2.0 if crisis else 1.0, 1.0, 1.0, 2.0 if crisis else 1.0])
     others = [a for a in ARCHETYPES if a != model.council.archetype]

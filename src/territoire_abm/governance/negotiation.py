@@ -97,8 +97,9 @@ def _community_membership(model: TerritoryModel, year: int) -> None:
     hh.member = (hh.member | joins) & ~leaves
     state = model.community.state
     firms = model.firms
+    joining = rng.random(len(firms)) < MEMBERSHIP_RATE  # drawn every year (same stream use)
     if state.formed:
-        firms.member |= firms.prosocial & (rng.random(len(firms)) < MEMBERSHIP_RATE)
+        firms.member |= firms.prosocial & joining
     state.members = int(hh.member.sum() + firms.member.sum())
     if not state.formed and hh.leader.any() and state.members >= settings.min_members:
         state.formed, state.formed_year = True, year
@@ -112,13 +113,14 @@ def _contributions(model: TerritoryModel, decisions: dict[str, dict]) -> float:
     conditional = rng.random(len(hh)) < 0.5
     residents_share = decisions["residents"].get("contribute")
     willing = hh.prosocial | (conditional & (last_rate >= 0.3) & (hh.trust >= 0.45))
+    household_draw, firm_draw = rng.random(len(hh)), rng.random(len(firms))
     if residents_share is not None:
-        willing = rng.random(len(hh)) < residents_share
+        willing = household_draw < residents_share
     hh.contributes = willing & (hh.income_eur > 12000)
     firm_share = decisions["businesses"].get("contribute")
     firm_willing = firms.prosocial | (rng.random(len(firms)) < 0.3 * last_rate / 0.3)
     if firm_share is not None:
-        firm_willing = rng.random(len(firms)) < firm_share
+        firm_willing = firm_draw < firm_share
     firms.contributes = firm_willing
     return float(hh.contributes.sum() * HOUSEHOLD_CONTRIBUTION_EUR
                  + firms.contributes.sum() * FIRM_CONTRIBUTION_EUR)

@@ -29,7 +29,11 @@ from territoire_abm.measures.portfolio import Portfolio
 from territoire_abm.territory import year as year_steps
 from territoire_abm.territory.population import make_firms, make_households, small_world
 
-STREAMS = ("population", "weather", "hydrology", "behaviour", "dispatch", "governance")
+# Each stream draws the same number of values whatever the parameters, except "delays" and
+# "elections" (drawn only for adopters and lost elections): variable-count draws live in
+# streams of their own so they cannot shift the others (common random numbers).
+STREAMS = ("population", "weather", "hydrology", "behaviour", "dispatch", "governance",
+           "delays", "elections")
 GROUPS = ("household", "firm", "council", "community")
 FIRM_ADOPTERS = ("farm", "industry", "services")
 
