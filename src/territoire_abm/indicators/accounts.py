@@ -37,6 +37,7 @@ def partial_record(model: TerritoryModel, year: int, climate: Any, energy: Any, 
     record.update({key: float(climate.indices[key]) for key in CLIMATE_KEYS})
     record.update({
         "river_flow_min_m3s": float(climate.flow_m3s.min()),
+        "river_flow_mean_m3s": float(climate.flow_m3s.mean()),
         "restriction_days": int(np.sum(climate.restriction_level >= 1)),
         "restriction_days_alerte_renforcee": int(np.sum(climate.restriction_level >= 2)),
         "restriction_days_crise": int(np.sum(climate.restriction_level >= 3)),
