@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from territoire_abm.config.fields import describe
+from territoire_abm.config.fields import describe, field_metadata
 from territoire_abm.config.params import ModelConfig, PersonaConfig
 
 #: Marker written in the ``flag`` column of a default that still needs a primary source.
@@ -109,16 +109,10 @@ def persona_field_rows(config: ModelConfig | None = None) -> list[dict[str, Any]
     personae = (config or ModelConfig()).territory.personae
     rows = []
     for field in dataclasses.fields(PersonaConfig):
-        meta = field.metadata
         row = {
             "path": f"{PERSONAE_PATH}.<name>.{field.name}",
             "field": field.name,
-            "unit": meta.get("unit", ""),
-            "low": meta.get("low"),
-            "high": meta.get("high"),
-            "choices": meta.get("choices"),
-            "source": meta.get("source", ""),
-            "doc": meta.get("doc", ""),
+            **field_metadata(field),
             "values": {name: getattr(p, field.name) for name, p in personae.items()},
         }
         row["flag"] = UNCONFIRMED_FLAG if is_unconfirmed(row["source"]) else ""

@@ -60,17 +60,12 @@ def describe(config_class: type, prefix: str = "") -> list[dict[str, Any]]:
         if dataclasses.is_dataclass(value):
             rows.extend(describe(type(value), prefix=f"{path}."))
             continue
-        meta = field.metadata
-        rows.append(
-            {
-                "path": path,
-                "default": value,
-                "unit": meta.get("unit", ""),
-                "low": meta.get("low"),
-                "high": meta.get("high"),
-                "choices": meta.get("choices"),
-                "source": meta.get("source", ""),
-                "doc": meta.get("doc", ""),
-            }
-        )
+        rows.append({"path": path, "default": value, **field_metadata(field)})
     return rows
+
+
+def field_metadata(field: dataclasses.Field) -> dict[str, Any]:
+    """Unit, range, choices, source and doc of one parameter field."""
+    meta = field.metadata
+    return {key: meta.get(key, "" if key in ("unit", "source", "doc") else None)
+            for key in ("unit", "low", "high", "choices", "source", "doc")}
