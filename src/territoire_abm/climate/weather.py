@@ -344,7 +344,8 @@ def _erbs_diffuse_fraction(kt: np.ndarray) -> np.ndarray:
 
 
 def solar_capacity_factor_hourly(
-    lat_deg: float, weather: DailyWeather, rng: np.random.Generator
+    lat_deg: float, weather: DailyWeather, rng: np.random.Generator,
+    hourly_temperature: np.ndarray | None = None,
 ) -> np.ndarray:
     """Hourly PV output per kWp (kW/kWp, 8760,) for a south-facing module tilted 30°.
 
@@ -368,6 +369,8 @@ def solar_capacity_factor_hourly(
     beta = np.deg2rad(_PV_TILT_DEG)
     poa = (beam_normal * cos_i + diffuse * 0.5 * (1.0 + np.cos(beta))
            + ghi * _ALBEDO * 0.5 * (1.0 - np.cos(beta)))
-    t_cell = hourly_temperature_c(weather).reshape(N_DAYS, 24) + poa * (_NOCT_C - 20.0) / 800.0
+    if hourly_temperature is None:  # callers that already have it pass it in
+        hourly_temperature = hourly_temperature_c(weather)
+    t_cell = hourly_temperature.reshape(N_DAYS, 24) + poa * (_NOCT_C - 20.0) / 800.0
     power = poa / 1000.0 * _PV_SYSTEM_FACTOR * (1.0 + _TEMP_COEFF_PER_C * (t_cell - 25.0))
     return np.clip(power, 0.0, 1.0).ravel()

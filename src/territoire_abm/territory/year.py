@@ -90,9 +90,10 @@ def _climate(model: TerritoryModel, year: int) -> Climate:
     flow = np.maximum(0.0, flow - model.upstream_withdrawal_m3s)
     levels = hydrology.restriction_levels(
         flow, **hydrology.thresholds_from_alert(territory.alert_flow_m3s))
-    return Climate(weather, indices, warming, pet, hourly_temperature_c(weather),
+    hourly = hourly_temperature_c(weather)
+    return Climate(weather, indices, warming, pet, hourly,
                    solar_capacity_factor_hourly(territory.latitude_deg, weather,
-                                                model.streams["weather"]),
+                                                model.streams["weather"], hourly),
                    flow, levels)
 
 
