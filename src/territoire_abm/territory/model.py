@@ -103,6 +103,8 @@ class TerritoryModel(mesa.Model):
         self.bilan_reference_kwhep: float | None = None
         self.last_energy: Any = None
         self.last_partial: dict[str, float] = {}
+        # Facilitator levers (forced events, cost factors): see territory/levers.py.
+        self.levers: dict[str, dict] = {"forcing": {}, "cost_factors": {}}
 
     # ------------------------------------------------------------------ set-up
     def _climate_setup(self) -> None:

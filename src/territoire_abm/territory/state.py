@@ -17,6 +17,7 @@ import numpy as np
 
 from territoire_abm.agents.institutions import CommunityState, CouncilState
 from territoire_abm.config.validate import model_config, to_dict
+from territoire_abm.territory import levers
 
 if TYPE_CHECKING:
     from territoire_abm.territory.model import TerritoryModel
@@ -45,6 +46,7 @@ def get_state(model: TerritoryModel) -> dict[str, Any]:
     }
     state.update({name: copy.deepcopy(getattr(model, name)) for name in SCALARS + MAPPINGS})
     state.update({name: np.array(getattr(model, name), copy=True) for name in ARRAYS})
+    state["levers"] = copy.deepcopy(getattr(model, "levers", {}))
     return state
 
 
@@ -65,6 +67,8 @@ def set_state(model: TerritoryModel, state: dict[str, Any]) -> TerritoryModel:
         setattr(model, name, copy.deepcopy(state[name]))
     for name in ARRAYS:
         setattr(model, name, np.array(state[name], copy=True))
+    model.levers = copy.deepcopy(state.get("levers", {}))  # facilitator levers (levers.py)
+    levers.refresh(model)
     return model
 
 

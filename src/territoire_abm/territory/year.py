@@ -31,6 +31,7 @@ from territoire_abm.flows.water import WaterResult, allocate_water, river_availa
 from territoire_abm.governance import negotiation
 from territoire_abm.indicators import accounts
 from territoire_abm.measures.effects import COOLING_IDS, HEAT_PUMP_IDS
+from territoire_abm.territory import levers
 
 if TYPE_CHECKING:
     from territoire_abm.territory.model import TerritoryModel
@@ -78,6 +79,7 @@ def _climate(model: TerritoryModel, year: int) -> Climate:
         precip_factor_monthly=monthly_precip_factor(delta),
         warming_c=warming, rng=model.streams["weather"], year=year,
     )
+    weather = levers.force_weather(model, year, weather)  # facilitator's events, if any
     pet = hargreaves_pet_mm(weather, territory.latitude_deg)
     indices = yearly_indices(weather, lat_deg=territory.latitude_deg, pet_mm_daily=pet,
                              heat_wave_tmin_c=territory.heat_wave_tmin_c,
@@ -211,10 +213,11 @@ def _outage_mask(model: TerritoryModel, climate: Climate) -> np.ndarray:
     """A contiguous grid outage each year, longer in heat-wave years (reaction test)."""
     rng = model.streams["dispatch"]
     hours = model.config.optimiser.outage_hours_per_year
+    forced = levers.forced_outage_hours(model, climate.weather.year)
     mask = np.zeros(8760, dtype=bool)
-    if hours <= 0:
+    if hours <= 0 and forced <= 0:
         return mask
-    hours = int(hours * (1.0 + 0.1 * climate.indices["heat_wave_days"]))
+    hours = int(hours * (1.0 + 0.1 * climate.indices["heat_wave_days"])) + forced
     start = int(rng.integers(0, 8760 - min(hours, 8759)))
     mask[start:start + hours] = True
     return mask

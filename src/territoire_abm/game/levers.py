@@ -1,0 +1,114 @@
+"""The facilitator's levers (LittoSIM's Leader console, Becu et al. 2017; En-ROADS facilitation).
+
+World levers go through the engine's lever entry point (:mod:`territoire_abm.territory.levers`):
+inject an event into the coming round's first year, a price shock, a subsidy rate, a measure's
+cost. Game levers change the session: move money between roles, open the common fund.
+(Broadcasting a message is :meth:`Session.broadcast`.) Arguments come from a form: each lever
+names the arguments it takes, and every value is checked before anything changes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from territoire_abm.errors import UserError
+from territoire_abm.game.roles import LABELS
+from territoire_abm.game.settings import check_money, short
+from territoire_abm.territory import levers as engine
+
+if TYPE_CHECKING:
+    from territoire_abm.game.session import Session
+
+LEVERS = {
+    "event": ("event", "intensity"),
+    "price_shock": ("factor",),
+    "subsidy_rate": ("rate",),
+    "measure_cost": ("measure", "factor"),
+    "transfer": ("source", "target", "amount_eur"),
+    "open_fund": ("amount_eur",),
+}
+DESCRIPTIONS = {
+    "event": "Inject a heat wave, a drought or a grid outage into the next simulated year",
+    "price_shock": "Multiply electricity prices from now on",
+    "subsidy_rate": "Set the national subsidy rate for household measures (share)",
+    "measure_cost": "Multiply one measure's investment cost (e.g. 1.25 = +25 %)",
+    "transfer": "Move money from one role to another (or to/from 'fund')",
+    "open_fund": "Open the common fund (council and energy community may spend it), "
+                 "optionally seeding it",
+}
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool):
+        raise UserError(name, value, "a number")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise UserError(name, short(value), "a number") from None
+
+
+def apply(session: Session, lever: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``lever`` with ``args``; returns the log entry (what was done, in words)."""
+    if lever not in LEVERS:
+        raise UserError("lever", short(lever), f"allowed: {', '.join(LEVERS)}")
+    for key in args:
+        if key not in LEVERS[lever]:
+            raise UserError(f"lever.{lever}", short(key),
+                            f"arguments: {', '.join(LEVERS[lever])}")
+    model = session.model
+    if lever == "event":
+        intensity = args.get("intensity")
+        intensity = None if intensity in (None, "") else _number("lever.intensity", intensity)
+        forced = engine.inject_event(model, args.get("event"), intensity=intensity)
+        text = f"{args.get('event')} forced on {model.year} ({forced[args.get('event')]:g} " \
+               f"{engine.EVENTS[args.get('event')][0]})"
+    elif lever == "price_shock":
+        factor = _number("lever.factor", args.get("factor"))
+        engine.price_shock(model, factor)
+        text = f"electricity prices × {factor:g}"
+    elif lever == "subsidy_rate":
+        rate = _number("lever.rate", args.get("rate"))
+        engine.set_parameter(model, "policy.subsidy_rate", rate)
+        text = f"subsidy rate set to {rate:.0%}"
+    elif lever == "measure_cost":
+        factor = _number("lever.factor", args.get("factor"))
+        engine.set_measure_cost(model, args.get("measure"), factor)
+        text = f"cost of {args.get('measure')} × {factor:g}"
+    elif lever == "transfer":
+        text = _transfer(session, args)
+    else:
+        amount = check_money("lever.amount_eur", args.get("amount_eur") or 0.0)
+        session.fund["open"] = True
+        session.fund["eur"] += amount
+        text = f"common fund opened with {amount:,.0f} EUR"
+    return {"lever": lever, "args": {k: args[k] for k in LEVERS[lever] if k in args},
+            "text": text}
+
+
+def _transfer(session: Session, args: dict[str, Any]) -> str:
+    source, target = args.get("source"), args.get("target")
+    accounts = [*session.wallets, "fund", "outside"]
+    for name, value in (("source", source), ("target", target)):
+        if value not in accounts:
+            raise UserError(f"lever.{name}", short(value), f"allowed: {', '.join(accounts)}")
+    if source == target:
+        raise UserError("lever.target", target, "a different account from the source")
+    amount = check_money("lever.amount_eur", args.get("amount_eur"))
+    balance = (session.fund["eur"] if source == "fund" else float("inf")
+               if source == "outside" else session.wallets[source])
+    if amount > balance + 1e-6:
+        raise UserError("lever.amount_eur", round(amount),
+                        f"at most {balance:,.0f} EUR held by {source}")
+    if source == "fund":
+        session.fund["eur"] -= amount
+    elif source != "outside":
+        session.wallets[source] -= amount
+    if target == "fund":
+        session.fund["eur"] += amount
+    elif target != "outside":
+        session.wallets[target] += amount
+
+    def name(account: str) -> str:
+        return LABELS.get(account, "the common fund" if account == "fund" else "outside")
+
+    return f"{amount:,.0f} EUR moved from {name(source)} to {name(target)}"

@@ -1,0 +1,133 @@
+"""The roles of the workshop game: what each one sees, may decide and spends.
+
+The five deciding roles are the engine's (:data:`territoire_abm.governance.controllers.ROLES`).
+Each sees its own dashboard (asymmetric information, as in Cormas' points of view and
+LittoSIM's one-commune-per-team screens): farmers see irrigation and restrictions, the energy
+community its dispatch KPIs, the council its budget and trust.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from territoire_abm.governance.controllers import ROLES
+from territoire_abm.territory.model import measures_for_group
+
+LABELS = {
+    "council": "Municipal council",
+    "residents": "Residents",
+    "farmers": "Farmers",
+    "businesses": "Businesses",
+    "energy_community": "Energy community",
+}
+# Money each role receives at the start of every round, EUR. The council's is about five
+# years of the default climate budget (40 EUR/inhabitant/yr × ~5,500 inhabitants; see
+# policy.budget_per_inhabitant_eur); the others are game money: estimate (unconfirmed).
+BUDGETS_EUR = {
+    "council": 1_100_000.0,
+    "energy_community": 500_000.0,
+    "residents": 100_000.0,
+    "farmers": 100_000.0,
+    "businesses": 150_000.0,
+}
+# What each role may put in a decision (the engine's decision keys; controllers.py).
+FIELDS = {
+    "council": ("adopt", "drop"),
+    "residents": ("propose", "contribute"),
+    "farmers": ("propose", "contribute"),
+    "businesses": ("propose", "contribute"),
+    "energy_community": ("invest", "mode", "recommend"),
+}
+# Keys of a decision that carry over to the later years of a round (standing choices).
+STANDING = ("contribute", "mode")
+# The dashboard each role sees: indicator name -> label (asymmetric information).
+COMMON_VIEW = {
+    "heat_wave_days": "Heat-wave days",
+    "restriction_days": "Days under drought restrictions",
+    "trust_mean": "Trust in the council (0–1)",
+}
+VIEWS = {
+    "council": {
+        "budget_eur": "Council budget (EUR/yr)",
+        "debt_per_inhabitant_eur": "Debt per inhabitant (EUR)",
+        "heat_stress_per_inhabitant": "Heat-stress days per inhabitant",
+        "unmet_water_share_households": "Unmet household water (share)",
+        "emissions_t_per_inhabitant": "Emissions (tCO2e/inhabitant)",
+        "incumbent_vote_share": "Incumbent vote share (last election)",
+    },
+    "residents": {
+        "heat_stress_per_inhabitant": "Heat-stress days per inhabitant",
+        "energy_bill_mean_eur": "Mean energy bill (EUR/yr)",
+        "energy_poverty_share": "Households in energy poverty (share)",
+        "unmet_water_share_households": "Unmet household water (share)",
+        "satisfaction_mean": "Satisfaction (0–1)",
+    },
+    "farmers": {
+        "unmet_water_share_agriculture": "Unmet irrigation (share)",
+        "crop_yield_factor": "Crop yield (1 = normal)",
+        "farm_revenue_loss_eur": "Farm revenue lost (EUR)",
+        "drought_index": "Drought index",
+        "restriction_days_crise": "Days at 'crise' level (irrigation banned)",
+    },
+    "businesses": {
+        "productivity_loss_share": "Productivity lost to heat (share)",
+        "unmet_water_share_industry": "Unmet industrial water (share)",
+        "cost_eur": "Community electricity cost (EUR)",
+        "unserved_kwh": "Unserved electricity (kWh)",
+    },
+    "energy_community": {
+        "self_sufficiency_rate": "Self-sufficiency (share)",
+        "self_consumption_rate": "Self-consumption (share)",
+        "peak_import_kw": "Peak import (kW)",
+        "unserved_kwh": "Unserved electricity (kWh)",
+        "curtailed_kwh": "Curtailed PV (kWh)",
+        "community_members": "Members",
+    },
+}
+# Indicators of the round summary and the debrief (all roles, the facilitator).
+HEADLINE = {
+    "heat_stress_per_inhabitant": "Heat-stress days per inhabitant",
+    "unmet_water_share_agriculture": "Unmet irrigation (share)",
+    "unmet_water_share_households": "Unmet household water (share)",
+    "emissions_t_per_inhabitant": "Emissions (tCO2e/inhabitant)",
+    "self_sufficiency_rate": "Energy self-sufficiency (share)",
+    "energy_poverty_share": "Energy poverty (share)",
+    "debt_per_inhabitant_eur": "Debt per inhabitant (EUR)",
+    "trust_mean": "Trust in the council (0–1)",
+}
+
+
+def view(role: str) -> dict[str, str]:
+    """Indicator name -> label shown to ``role`` (the facilitator sees every view)."""
+    if role == "facilitator":
+        merged: dict[str, str] = dict(COMMON_VIEW)
+        for each in ROLES:
+            merged.update(VIEWS[each])
+        return merged
+    return {**VIEWS[role], **COMMON_VIEW}
+
+
+@cache
+def group_measures(group: str) -> tuple[str, ...]:
+    """Measure ids of the catalogue open to an engine group (council, community, ...)."""
+    return tuple(m.id for m in measures_for_group(group))
+
+
+def options(role: str) -> dict[str, tuple[str, ...]]:
+    """Measure ids allowed in each measure list of ``role``'s decision."""
+    council, community = group_measures("council"), group_measures("community")
+    if role == "council":
+        return {"adopt": council, "drop": council}
+    if role == "energy_community":
+        return {"invest": community, "recommend": council}
+    return {"propose": council + community}
+
+
+def measure_labels() -> dict[str, str]:
+    """Readable names of the collective measures (catalogue id -> label)."""
+    labels = {}
+    for group in ("council", "community"):
+        for measure in measures_for_group(group):
+            name = getattr(measure, "name", "") or measure.id.replace("_", " ")
+            labels[measure.id] = str(name)
+    return labels

@@ -1,0 +1,101 @@
+"""Playing one round: simulate the years, tell what happened and what the decisions changed.
+
+"What changed and why" is measured, not guessed: before the round, the state is branched
+(``get_state`` / ``from_state``) and the same years are simulated with the model's own agents
+deciding for every role. Both branches draw the same weather (each concern has its own random
+stream: common random numbers), so the difference between them is what the players'
+decisions did, this round, against what the model would have done in their place.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from territoire_abm.game.roles import HEADLINE, LABELS, measure_labels
+from territoire_abm.governance.rules import TARGET_INDICATOR
+from territoire_abm.territory import levers
+from territoire_abm.territory.model import TerritoryModel
+
+MEASURE_KEYS = ("adopt", "invest", "propose", "recommend", "drop")
+UNSERVED_NOTABLE_KWH = 1000.0
+
+
+def _clean(value: Any) -> float | None:
+    number = float(value)
+    return None if math.isnan(number) else round(number, 6)
+
+
+def play(model: TerritoryModel, number: int, years: range,
+         submissions: Mapping[str, Mapping[str, Any]],
+         holders: Mapping[str, str]) -> dict[str, Any]:
+    """Simulate ``years`` on ``model`` (its controller holds the players' decisions) and
+    beside it the model's own agents alone; return the round's summary (JSON-friendly)."""
+    alone = TerritoryModel.from_state(model.get_state())  # behavioural controller
+    forced = {year: levers.forcing(model, year) for year in years}
+    alone.simulate_until(years[-1])
+    model.simulate_until(years[-1])
+    played = model.indicators().loc[list(years)]
+    baseline = alone.indicators().loc[list(years)]
+    effects = {name: {"label": label, "played": _clean(played[name].mean()),
+                      "alone": _clean(baseline[name].mean())}
+               for name, label in HEADLINE.items() if name in played}
+    return {
+        "round": number,
+        "years": [years[0], years[-1]],
+        "events": events(played, forced),
+        "effects": effects,
+        "why": explanations(submissions, effects),
+        "held": dict(holders),
+        "decisions": {role: dict(rec["decision"]) for role, rec in submissions.items()},
+        "model_decisions": {int(y): model.decision_log.get(y, {}) for y in years},
+    }
+
+
+def events(table: pd.DataFrame, forced: Mapping[int, Mapping[str, float]]) -> list[str]:
+    """What happened, year by year, in plain words."""
+    lines = []
+    for year, row in table.iterrows():
+        injected = forced.get(int(year), {})
+        tag = " (injected by the facilitator)"
+        if row.get("heat_wave_days", 0) > 0:
+            lines.append(f"{year}: {row['heat_wave_days']:.0f} heat-wave days"
+                         + (tag if "heat_wave" in injected else ""))
+        if row.get("restriction_days_crise", 0) > 0 or "drought" in injected:
+            lines.append(f"{year}: drought orders on {row.get('restriction_days', 0):.0f} days, "
+                         f"{row.get('restriction_days_crise', 0):.0f} at crisis level"
+                         + (tag if "drought" in injected else ""))
+        if row.get("unserved_kwh", 0) > UNSERVED_NOTABLE_KWH or "outage" in injected:
+            lines.append(f"{year}: grid outage, {row.get('unserved_kwh', 0) / 1000:.0f} MWh "
+                         "not served" + (tag if "outage" in injected else ""))
+        if row.get("election", 0) > 0:
+            lines.append(f"{year}: municipal election, incumbents got "
+                         f"{100 * row.get('incumbent_vote_share', 0):.0f} % of the vote")
+    return lines
+
+
+def explanations(submissions: Mapping[str, Mapping[str, Any]],
+                 effects: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Which decisions moved which indicators: each measure's target indicator (the one the
+    council's trial-and-error rule watches, ``rules.TARGET_INDICATOR``), played vs alone."""
+    from territoire_abm.territory.model import measures_for_group
+
+    themes = {m.id: m.theme for g in ("council", "community") for m in measures_for_group(g)}
+    labels = measure_labels()
+    lines = []
+    for role, record in submissions.items():
+        decision = record.get("decision", {})
+        for key in ("adopt", "invest"):
+            for measure in decision.get(key, []) or []:
+                target = TARGET_INDICATOR.get(themes.get(measure, ""))
+                effect = effects.get(target or "")
+                line = f"{LABELS[role]} chose {labels.get(measure, measure)}"
+                if effect and effect["played"] is not None and effect["alone"] is not None:
+                    line += (f" → {effect['label']}: {effect['played']:.3g} this round vs "
+                             f"{effect['alone']:.3g} had the model decided (measures act "
+                             "after their lead time)")
+                lines.append(line)
+    return lines

@@ -1,0 +1,144 @@
+"""A session's settings, checked once from a facilitator's form.
+
+Nothing in a form becomes an import path, a config target or a file path: the territory and
+scenario are picked from fixed lists, numbers are range-checked, text is length-checked and
+escaped wherever it is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from territoire_abm.config.params import SCENARIOS
+from territoire_abm.errors import UserError
+from territoire_abm.game.roles import BUDGETS_EUR, ROLES
+
+TERRITORIES = ("carbonne",)  # the shipped territory configs (configs/territory/)
+MAX_TITLE_CHARS = 80
+MAX_NAME_CHARS = 40
+MAX_NOTE_CHARS = 500
+MAX_MESSAGE_CHARS = 500
+
+
+def short(value: Any, limit: int = 40) -> str:
+    """A value for an error line, never longer than ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else f"<{len(text)} characters>"
+
+
+def check_text(field_name: str, value: Any, limit: int) -> str:
+    """A stripped text of at most ``limit`` characters (raises a UserError otherwise)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UserError(field_name, short(value), "expected text")
+    text = value.strip()
+    if len(text) > limit:
+        raise UserError(field_name, f"<{len(text)} characters>", f"at most {limit} characters")
+    return text
+
+
+def check_int(field_name: str, value: Any, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise UserError(field_name, short(value), f"a whole number in [{low}, {high}]") from None
+    if number != value and not (isinstance(value, str) and value.strip() == str(number)):
+        raise UserError(field_name, short(value), f"a whole number in [{low}, {high}]")
+    if not low <= number <= high:
+        raise UserError(field_name, number, f"allowed range [{low}, {high}]")
+    return number
+
+
+def check_money(field_name: str, value: Any, high: float = 1e9) -> float:
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        raise UserError(field_name, short(value), "an amount in EUR") from None
+    if not 0.0 <= amount <= high:  # also rejects NaN
+        raise UserError(field_name, amount, f"allowed range [0, {high:.0f}] EUR")
+    return amount
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the facilitator chooses when creating a session."""
+
+    territory: str = "carbonne"
+    scenario: str = "tracc"
+    rounds: int = 5
+    years_per_round: int = 5
+    roles: tuple[str, ...] = ROLES
+    budgets_eur: dict[str, float] = field(default_factory=lambda: dict(BUDGETS_EUR))
+    timer_minutes: int = 0
+    seed: int = 0
+    households: int = 2483
+    start: int = 2025
+    title: str = ""
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, Any]) -> Settings:
+        """Checked settings from a form (unknown fields refused)."""
+        known = {f for f in cls.__dataclass_fields__}
+        for key in form:
+            if key not in known:
+                raise UserError("settings", short(key),
+                                f"allowed fields: {', '.join(sorted(known))}")
+        base = cls()
+        territory = form.get("territory", base.territory)
+        if territory not in TERRITORIES:
+            raise UserError("territory", short(territory), f"allowed: {', '.join(TERRITORIES)}")
+        scenario = form.get("scenario", base.scenario)
+        if scenario not in SCENARIOS:
+            raise UserError("scenario", short(scenario), f"allowed: {', '.join(SCENARIOS)}")
+        roles = tuple(form.get("roles", base.roles))
+        for role in roles:
+            if role not in ROLES:
+                raise UserError("roles", short(role), f"allowed: {', '.join(ROLES)}")
+        if not roles:
+            raise UserError("roles", "none", "at least one role in play")
+        budgets = dict(BUDGETS_EUR)
+        for role, amount in dict(form.get("budgets_eur", {})).items():
+            if role not in ROLES:
+                raise UserError("budgets_eur", short(role), f"allowed: {', '.join(ROLES)}")
+            budgets[role] = check_money(f"budgets_eur.{role}", amount)
+        rounds = check_int("rounds", form.get("rounds", base.rounds), 1, 20)
+        years = check_int("years_per_round", form.get("years_per_round", base.years_per_round),
+                          1, 10)
+        start = check_int("start", form.get("start", base.start), 2020, 2060)
+        if start + rounds * years - 1 > 2100:
+            raise UserError("rounds", rounds, "rounds × years per round must end by 2100")
+        return cls(
+            territory=territory,
+            scenario=scenario,
+            rounds=rounds,
+            years_per_round=years,
+            roles=tuple(r for r in ROLES if r in roles),
+            budgets_eur=budgets,
+            timer_minutes=check_int("timer_minutes", form.get("timer_minutes", 0), 0, 120),
+            seed=check_int("seed", form.get("seed", base.seed), 0, 2**31 - 1),
+            households=check_int("households", form.get("households", base.households),
+                                 50, 20000),
+            start=start,
+            title=check_text("title", form.get("title", ""), MAX_TITLE_CHARS),
+        )
+
+    @property
+    def until(self) -> int:
+        return self.start + self.rounds * self.years_per_round - 1
+
+    def engine_params(self) -> dict[str, Any]:
+        """Dotted overrides for :func:`territoire_abm.run.build_config` (fixed keys only)."""
+        return {"scenario": self.scenario, "territory.households": self.households,
+                "start": self.start}
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["roles"] = list(self.roles)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Settings:
+        return cls.from_form(data)
