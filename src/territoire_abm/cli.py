@@ -5,6 +5,7 @@
     territoire-abm twin find|compare|report ...    climate twinning
     territoire-abm experiment=<name> [resume=true] sweeps and sensitivity analysis
     territoire-abm analyse <results> method=...    analysis of an experiment's results
+    territoire-abm check [seeds=5] [csv=PATH]      model against published figures
 
 A user's mistake prints one line (field, value, what is allowed) and exits with code 2.
 """
@@ -45,6 +46,10 @@ def _dispatch(args: list[str]) -> int:
         from territoire_abm.twinning.cli import main as twin_main
 
         return twin_main(args[1:])
+    if args and args[0] in ("check",):
+        from territoire_abm.validation.cli import COMMANDS
+
+        return COMMANDS[args[0]](args[1:])
     if args and args[0] in ("analyse", "analyze"):
         from territoire_abm.experiments.cli import analyse_main
 

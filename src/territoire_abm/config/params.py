@@ -45,27 +45,29 @@ class PersonaConfig:
 
 def _default_personae() -> dict[str, PersonaConfig]:
     """Five illustrative personae giving about 2.3 persons per household (Carbonne: 5,737
-    inhabitants / 2,483 households, INSEE)."""
+    inhabitants / 2,483 households, INSEE). Incomes (disposable, per household) are scaled so
+    that the median income per consumption unit is near INSEE's national median niveau de vie
+    (about 22,400 EUR, Filosofi 2021; grounding table row income_per_cu_median)."""
     return {
         "retired_owners_old_house": PersonaConfig(
-            share=0.30, persons=1.6, income_eur=24000, owner_share=0.95, floor_area_m2=105,
+            share=0.30, persons=1.6, income_eur=27500, owner_share=0.95, floor_area_m2=105,
             energy_class="E", heating_mix={"gas": 0.4, "oil": 0.25, "electric": 0.2,
                                            "wood": 0.15},
             garden_share=0.9, elderly_share=0.9, prosocial_share=0.45),
         "young_tenant_family": PersonaConfig(
-            share=0.20, persons=3.1, income_eur=30000, owner_share=0.05, floor_area_m2=75,
+            share=0.20, persons=3.1, income_eur=34500, owner_share=0.05, floor_area_m2=75,
             energy_class="D", heating_mix={"electric": 0.6, "gas": 0.4},
             garden_share=0.3, elderly_share=0.0, prosocial_share=0.35),
         "commuting_owner_family": PersonaConfig(
-            share=0.30, persons=2.9, income_eur=45000, owner_share=0.95, floor_area_m2=115,
+            share=0.30, persons=2.9, income_eur=52000, owner_share=0.95, floor_area_m2=115,
             energy_class="C", heating_mix={"heat_pump": 0.35, "electric": 0.35, "gas": 0.3},
             garden_share=0.95, elderly_share=0.0, prosocial_share=0.35),
         "farming_household": PersonaConfig(
-            share=0.05, persons=2.8, income_eur=28000, owner_share=1.0, floor_area_m2=140,
+            share=0.05, persons=2.8, income_eur=32000, owner_share=1.0, floor_area_m2=140,
             energy_class="F", heating_mix={"wood": 0.6, "oil": 0.4},
             garden_share=1.0, elderly_share=0.3, prosocial_share=0.5),
         "low_income_single": PersonaConfig(
-            share=0.15, persons=1.3, income_eur=15000, owner_share=0.2, floor_area_m2=50,
+            share=0.15, persons=1.3, income_eur=17000, owner_share=0.2, floor_area_m2=50,
             energy_class="F", heating_mix={"electric": 0.8, "gas": 0.2},
             garden_share=0.1, elderly_share=0.35, prosocial_share=0.4),
     }
@@ -209,6 +211,22 @@ class CommunityConfig:
 
 
 @dataclass
+class HouseholdEnergyConfig:
+    """Actual against theoretical heating use (prebound effect, income restriction)."""
+
+    prebound_at_class_g: float = param(
+        0.4, unit="share", low=0, high=0.9,
+        source="Sunikka-Blank & Galvin 2012, Build. Res. Inf. 40(3) (mean −30 %, growing with "
+        "the rating); Cozza et al. 2020, Energy Build. 224 (−23 % before retrofit)",
+        doc="heating use below the DPE need at class G (0 at class B)")
+    income_elasticity: float = param(
+        0.6, unit="-", low=0, high=1.5,
+        source="Galvin & Sunikka-Blank 2016, Energy 95 (low income, high prebound); "
+        "calibrated to ONPE energy poverty, " + UNCONFIRMED,
+        doc="heating and appliance use ∝ (income per consumption unit / median) ** elasticity")
+
+
+@dataclass
 class BehaviourConfig:
     """Behaviour of households and firms (DOMAIN §6)."""
 
@@ -216,6 +234,7 @@ class BehaviourConfig:
     risk: RiskConfig = field(default_factory=RiskConfig)
     tpb: TPBConfig = field(default_factory=TPBConfig)
     community: CommunityConfig = field(default_factory=CommunityConfig)
+    energy: HouseholdEnergyConfig = field(default_factory=HouseholdEnergyConfig)
     restriction_compliance: float = param(0.8, unit="share", low=0, high=1,
                                           source="Perello-Moragues et al. 2021, Water 13(8)")
     twin_learning_weight: float = param(0.3, unit="-", low=0, high=1,

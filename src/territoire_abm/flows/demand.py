@@ -23,6 +23,11 @@ HEAT_NEED_KWH_M2 = np.array([15.0, 35.0, 60.0, 95.0, 135.0, 180.0, 240.0])
 # electric 1.0, gas condensing 0.9, wood 0.75, oil 0.85, air-source heat pump SCOP 3.0.
 HEATING_EFFICIENCY = np.array([1.0, 0.9, 0.75, 0.85, 3.0])
 HEATING_IS_ELECTRIC = np.array([True, False, False, False, True])
+# DPE classes are bands of primary energy, with electricity counted 2.3 times (arrêté du
+# 31 mars 2021, DPE method 3CL-2021): a convector-heated home of a given class has an envelope
+# about 2.3 times better than a boiler-heated home of the same class, so its useful need is
+# the class need divided by 2.3. Heat pumps keep the class of the home they were fitted to.
+CLASS_NEED_DIVISOR = np.array([2.3, 1.0, 1.0, 1.0, 1.0])
 # Non-electric heating fuel prices, EUR/kWh (SDES Pégase 2024): gas 0.12, logs 0.07, oil 0.13;
 # electric systems (0 and 4) are priced with the policy's electricity price.
 FUEL_PRICE_EUR_PER_KWH = np.array([0.0, 0.12, 0.07, 0.13, 0.0])
@@ -33,10 +38,17 @@ def heating_price_eur_per_kwh(heating_system: np.ndarray, electricity_eur_per_kw
     """Price of a kWh of heating final energy for each household's system."""
     return np.where(HEATING_IS_ELECTRIC[heating_system], electricity_eur_per_kwh,
                     FUEL_PRICE_EUR_PER_KWH[heating_system])
-# Appliances, lighting, cooking and hot water, kWh/yr = base + per person (ADEME/CRE ~2.5–3 MWh
-# per household excluding heating): estimate (unconfirmed).
+# Appliances, lighting and cooking, kWh/yr = base + per person (ADEME/CRE ~2.5–3 MWh
+# per household excluding heating and hot water): estimate (unconfirmed).
 SPECIFIC_BASE_KWH = 1200.0
 SPECIFIC_PER_PERSON_KWH = 600.0
+# Domestic hot water, final kWh per person and year with a direct system: hot water is about
+# 11 % of French residential final energy (CEREN), ~1.6 MWh per main home of 2.2 persons:
+# estimate (unconfirmed). It uses the heating system's carrier, except that wood-heated homes
+# have an electric water heater; heat pumps (thermodynamic water heaters) divide it by 2.5.
+HOT_WATER_KWH_PER_PERSON = 700.0
+HOT_WATER_DIVISOR = np.array([1.0, 1.0, 1.0, 1.0, 2.5])
+HOT_WATER_IS_ELECTRIC = np.array([True, False, True, False, True])
 # Air conditioning: kWh per m² per cooling degree day (base 22 °C), SEER ≈ 3: estimate
 # (unconfirmed) giving ≈ 500 kWh/yr for 100 m² at 150 CDD (ADEME "Climatisation" 2021 order).
 COOLING_KWH_PER_M2_CDD = 0.033
@@ -95,10 +107,24 @@ class HouseholdEnergy:
     heating_electric_kwh: np.ndarray
     cooling_kwh: np.ndarray
     specific_kwh: np.ndarray
+    hot_water_kwh: np.ndarray | None = None  # final energy, all carriers
+    hot_water_electric_kwh: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.hot_water_kwh is None:
+            self.hot_water_kwh = np.zeros_like(self.specific_kwh, dtype=float)
+        if self.hot_water_electric_kwh is None:
+            self.hot_water_electric_kwh = np.zeros_like(self.hot_water_kwh)
 
     @property
     def electricity_kwh(self) -> np.ndarray:
-        return self.heating_electric_kwh + self.cooling_kwh + self.specific_kwh
+        return (self.heating_electric_kwh + self.cooling_kwh + self.specific_kwh
+                + self.hot_water_electric_kwh)
+
+    @property
+    def hot_water_fuel_kwh(self) -> np.ndarray:
+        """Hot water from gas or oil boilers (billed and emitted as heating fuel)."""
+        return self.hot_water_kwh - self.hot_water_electric_kwh
 
 
 def household_energy(
@@ -111,14 +137,57 @@ def household_energy(
     cooling_factor: np.ndarray,
     hdd_ratio: float,
     cdd: float,
+    income_per_cu_eur: np.ndarray | None = None,
+    prebound_at_class_g: float = 0.0,
+    income_elasticity: float = 0.0,
 ) -> HouseholdEnergy:
-    """Heating from a degree-day method (need ∝ HDD, EN ISO 52016 simplified), cooling from CDD."""
-    useful = floor_area_m2 * HEAT_NEED_KWH_M2[energy_class] * hdd_ratio * heating_factor
+    """Heating from a degree-day method (need ∝ HDD, EN ISO 52016 simplified), cooling from CDD.
+
+    ``heating_factor`` carries the measures in place. Occupants use less than the DPE need
+    (:func:`prebound_factor`), and space heating and appliances scale with income per
+    consumption unit (:func:`income_factor`) when ``income_per_cu_eur`` is given.
+    """
+    need = HEAT_NEED_KWH_M2[energy_class] / CLASS_NEED_DIVISOR[heating_system]
+    income = np.ones(len(persons)) if income_per_cu_eur is None else income_factor(
+        income_per_cu_eur, income_elasticity)
+    occupants = prebound_factor(energy_class, prebound_at_class_g) * income
+    useful = floor_area_m2 * need * hdd_ratio * heating_factor * occupants
     final = useful / HEATING_EFFICIENCY[heating_system]
     electric = np.where(HEATING_IS_ELECTRIC[heating_system], final, 0.0)
     cooling = np.where(has_cooling, floor_area_m2 * COOLING_KWH_PER_M2_CDD * cdd, 0.0)
-    specific = SPECIFIC_BASE_KWH + SPECIFIC_PER_PERSON_KWH * persons
-    return HouseholdEnergy(useful, final, electric, cooling * cooling_factor, specific)
+    specific = (SPECIFIC_BASE_KWH + SPECIFIC_PER_PERSON_KWH * persons) * income
+    hot_water = HOT_WATER_KWH_PER_PERSON * persons / HOT_WATER_DIVISOR[heating_system]
+    hot_water_electric = np.where(HOT_WATER_IS_ELECTRIC[heating_system], hot_water, 0.0)
+    return HouseholdEnergy(useful, final, electric, cooling * cooling_factor, specific,
+                           hot_water, hot_water_electric)
+
+
+def prebound_factor(energy_class: np.ndarray, prebound_at_class_g: float) -> np.ndarray:
+    """Actual over theoretical heating use by DPE class (the *prebound effect*).
+
+    Occupants of poorly rated homes heat much less than the rating assumes, the more so the
+    worse the rating, while those of low-energy homes use slightly more (Sunikka-Blank &
+    Galvin 2012, Building Research & Information 40(3):260–273: 3,400 German homes use on
+    average 30 % less than their rating; Cozza et al. 2020, Energy and Buildings 224:110235:
+    −23 % before retrofit, +2 % after). Linear in the theoretical need: 1 at class B,
+    ``1 − prebound_at_class_g`` at class G (slightly above 1 at class A).
+    """
+    need = HEAT_NEED_KWH_M2[energy_class]
+    scale = (need - HEAT_NEED_KWH_M2[1]) / (HEAT_NEED_KWH_M2[6] - HEAT_NEED_KWH_M2[1])
+    return 1.0 - prebound_at_class_g * scale
+
+
+def income_factor(income_per_cu_eur: np.ndarray, elasticity: float) -> np.ndarray:
+    """Energy use relative to a household at the territory's median income per consumption
+    unit: (income / median) ** elasticity, within [0.5, 1.5]. Low-income households restrict
+    heating and own fewer appliances (Galvin & Sunikka-Blank 2016, Energy 95:415–424: high
+    prebound with low income signals fuel poverty); the elasticity is calibrated against the
+    ONPE energy-poverty rate and the low-income bill (docs/validation.md)."""
+    income = np.asarray(income_per_cu_eur, dtype=float)
+    if income.size == 0:
+        return income
+    ratio = income / max(float(np.median(income)), 1e-9)
+    return np.clip(ratio ** elasticity, 0.5, 1.5)
 
 
 # Firms, kWh/yr per employee (electricity, fuel) and cooling sensitivity: CEREN/ADEME sector

@@ -30,6 +30,11 @@ from territoire_abm.flows.dispatch import Assets, DispatchResult, Objective, Tar
 from territoire_abm.flows.water import WaterResult, allocate_water, river_available_m3
 from territoire_abm.governance import negotiation
 from territoire_abm.indicators import accounts
+from territoire_abm.indicators.household_energy import (
+    energy_poor,
+    household_energy_record,
+    income_per_cu,
+)
 from territoire_abm.measures.effects import COOLING_IDS, HEAT_PUMP_IDS
 from territoire_abm.territory import levers
 
@@ -61,10 +66,27 @@ def simulate_year(model: TerritoryModel, year: int) -> dict[str, float]:
     impacts = _impacts(model, year, climate, water)
     _perception(model, year, climate, impacts)
     partial = accounts.partial_record(model, year, climate, energy, water, impacts)
+    partial.update(_household_energy_record(model, energy))
     model.last_energy, model.last_partial = energy, partial
     model.battery_soc_kwh = float(energy.dispatch.soc_kwh[-1])
     decisions = negotiation.negotiate(model, year, climate.indices, impacts)
     return accounts.year_record(model, year, partial, decisions)
+
+
+def _household_energy_record(model: TerritoryModel, energy: EnergyYear) -> dict[str, float]:
+    """Bills completed with boiler hot water, ONPE energy poverty, per-household energy."""
+    hh, use = model.households, energy.households
+    price = model.config.policy.electricity_price_eur_per_kwh
+    hh.energy_bill_eur = hh.energy_bill_eur + use.hot_water_fuel_kwh * \
+        demand.heating_price_eur_per_kwh(hh.heating_system, price)
+    hh.energy_poor = energy_poor(hh.energy_bill_eur, hh.income_eur, hh.persons)
+    fuel = np.where(demand.HEATING_IS_ELECTRIC[hh.heating_system], 0.0, use.heating_final_kwh)
+    record = household_energy_record(use.electricity_kwh, use.heating_final_kwh,
+                                     fuel + use.hot_water_fuel_kwh, hh.energy_bill_eur,
+                                     hh.income_eur, hh.persons)
+    record["energy_bill_mean_eur"] = float(hh.energy_bill_eur.mean())
+    record["energy_poverty_share"] = float(hh.energy_poor.mean())
+    return record
 
 
 # --------------------------------------------------------------------------- 1–2 climate
@@ -130,11 +152,14 @@ class EnergyYear:
 def _energy(model: TerritoryModel, year: int, climate: Climate) -> EnergyYear:
     hh, effects, portfolio = model.households, model.household_effects, model.household_portfolio
     council = council_factor(model, year, "cooling_demand_factor")
+    occupants = model.config.behaviour.energy
     hh_energy = demand.household_energy(
         hh.floor_area_m2, hh.energy_class, hh.heating_system, hh.persons, model.has_cooling,
         portfolio.factor(year, effects.factors["heating_demand_factor"]),
         portfolio.factor(year, effects.factors["cooling_demand_factor"]) * council,
         climate.indices["hdd"] / model.hdd_reference, climate.indices["cdd"],
+        income_per_cu(hh.income_eur, hh.persons), occupants.prebound_at_class_g,
+        occupants.income_elasticity,
     )
     hh_energy.specific_kwh = hh_energy.specific_kwh + portfolio.total(
         year, effects.quantities["electricity_demand_kwh_per_unit_yr"])

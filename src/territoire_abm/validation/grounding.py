@@ -1,0 +1,152 @@
+"""The grounding table: published figures the model is held against (``data/grounding.csv``).
+
+Each row names a published figure (low, central, high), its source, and how the model's
+value is read from a run's yearly indicator table (``model_indicator``) over which years
+(``model_years``). ``model_indicator`` is one of:
+
+- ``name`` — the mean of an indicator column over the years;
+- ``slope:name`` — its least-squares trend per year over the years (adoption rates);
+- ``ratio:a/b`` — the mean of column ``a`` divided by column ``b``;
+- ``reelection:name`` — the share of election years where ``name`` (the incumbent's vote
+  share) is at least one half;
+- empty — a context figure the model does not produce.
+
+Other helpers append rows (emissions, water, heat) with the same columns.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+COLUMNS = ("indicator", "model_indicator", "unit", "scope", "year", "model_years", "low",
+           "central", "high", "source", "reference", "note")
+KINDS = ("mean", "slope", "ratio", "reelection")
+
+
+@dataclass(frozen=True)
+class GroundingRow:
+    """One published figure and how to read the model's counterpart."""
+
+    indicator: str
+    model_indicator: str
+    unit: str
+    scope: str
+    year: int
+    first_year: int | None
+    last_year: int | None
+    low: float
+    central: float
+    high: float
+    source: str
+    reference: str
+    note: str
+
+    @property
+    def modelled(self) -> bool:
+        return bool(self.model_indicator)
+
+    @property
+    def kind(self) -> str:
+        head, sep, _ = self.model_indicator.partition(":")
+        return head if sep else "mean"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Indicator columns the row reads."""
+        body = self.model_indicator.partition(":")[2] if ":" in self.model_indicator \
+            else self.model_indicator
+        return tuple(part for part in body.split("/") if part)
+
+    def status(self, value: float) -> str:
+        """``ok`` inside [low, high], else ``low`` or ``high``; ``n/a`` without a value."""
+        if value is None or not math.isfinite(value):
+            return "n/a"
+        if math.isfinite(self.low) and value < self.low:
+            return "low"
+        if math.isfinite(self.high) and value > self.high:
+            return "high"
+        return "ok"
+
+
+def _number(text: object) -> float:
+    if text is None or (isinstance(text, float) and math.isnan(text)) or str(text).strip() == "":
+        return math.nan
+    return float(text)
+
+
+def _years(text: object) -> tuple[int | None, int | None]:
+    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    if not text.strip():
+        return None, None
+    first, _, last = text.partition("-")
+    return int(first), int(last or first)
+
+
+def read_table(path=None) -> pd.DataFrame:
+    """The raw table (the shipped one unless ``path`` is given)."""
+    if path is None:
+        path = resources.files("territoire_abm.data") / "grounding.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"grounding table lacks columns {missing}")
+    return table[list(COLUMNS)]
+
+
+def load_grounding(path=None) -> list[GroundingRow]:
+    """Rows of the grounding table, parsed and checked (kinds, low ≤ central ≤ high)."""
+    rows = []
+    for record in read_table(path).to_dict("records"):
+        first, last = _years(record["model_years"])
+        row = GroundingRow(
+            indicator=record["indicator"], model_indicator=record["model_indicator"].strip(),
+            unit=record["unit"], scope=record["scope"], year=int(record["year"]),
+            first_year=first, last_year=last, low=_number(record["low"]),
+            central=_number(record["central"]), high=_number(record["high"]),
+            source=record["source"], reference=record["reference"], note=record["note"])
+        _check_row(row)
+        rows.append(row)
+    return rows
+
+
+def _check_row(row: GroundingRow) -> None:
+    if row.modelled and row.kind not in KINDS:
+        raise ValueError(f"{row.indicator}: unknown model_indicator kind {row.kind!r}")
+    if row.modelled and row.first_year is None:
+        raise ValueError(f"{row.indicator}: a modelled row needs model_years")
+    bounds = [v for v in (row.low, row.central, row.high) if math.isfinite(v)]
+    if bounds != sorted(bounds):
+        raise ValueError(f"{row.indicator}: expected low <= central <= high")
+
+
+def model_value(row: GroundingRow, series: pd.DataFrame) -> float:
+    """The model's counterpart of ``row`` in one run's yearly table (index or column year)."""
+    table = series.set_index("year", drop=False) if "year" in series.columns else series
+    years = table.index.to_numpy()
+    if len(years) == 0 or years.min() > row.first_year or years.max() < row.last_year:
+        return math.nan  # the run does not cover the row's years
+    if any(c not in table.columns for c in row.columns):
+        return math.nan
+    window = table[(years >= row.first_year) & (years <= row.last_year)]
+    if row.kind == "mean":
+        return float(window[row.columns[0]].mean())
+    if row.kind == "ratio":
+        numerator, denominator = (window[c].to_numpy(float) for c in row.columns)
+        return float(np.mean(numerator / denominator))
+    if row.kind == "slope":
+        values = window[row.columns[0]].to_numpy(float)
+        if len(values) < 2:
+            return math.nan
+        return float(np.polyfit(window.index.to_numpy(float), values, 1)[0])
+    shares = window[row.columns[0]].dropna().to_numpy(float)
+    return float(np.mean(shares >= 0.5)) if len(shares) else math.nan
+
+
+def last_year_needed(rows: list[GroundingRow]) -> int:
+    """The last simulated year any modelled row reads."""
+    return max(row.last_year for row in rows if row.modelled)
