@@ -6,6 +6,7 @@
     territoire-abm experiment=<name> [resume=true] sweeps and sensitivity analysis
     territoire-abm analyse <results> method=...    analysis of an experiment's results
     territoire-abm check [seeds=5] [csv=PATH]      model against published figures
+    territoire-abm calibrate [samples=40] [out=DIR] history matching of unconfirmed parameters
 
 A user's mistake prints one line (field, value, what is allowed) and exits with code 2.
 """
@@ -46,7 +47,7 @@ def _dispatch(args: list[str]) -> int:
         from territoire_abm.twinning.cli import main as twin_main
 
         return twin_main(args[1:])
-    if args and args[0] in ("check",):
+    if args and args[0] in ("check", "calibrate"):
         from territoire_abm.validation.cli import COMMANDS
 
         return COMMANDS[args[0]](args[1:])

@@ -35,22 +35,35 @@ def simulate_series(task: tuple[dict[str, Any], int, int]) -> pd.DataFrame:
     return simulate(params, seed, until=until, outcomes=("population",)).series
 
 
-def run_series(params: Mapping[str, Any] | None, seeds: Iterable[int], until: int,
-               workers: int | None = None, executor: str | None = None,
-               scheduler: str | None = None) -> dict[int, pd.DataFrame]:
-    """Yearly tables of the runs, one per seed, through the experiment executors."""
+def run_tasks(tasks: Sequence[tuple[dict[str, Any], int, int]], workers: int | None = None,
+              executor: str | None = None, scheduler: str | None = None
+              ) -> dict[int, pd.DataFrame]:
+    """Yearly tables of ``(params, seed, until)`` runs, by task number, through the experiment
+    executors (local processes by default, Dask with a scheduler address)."""
     from territoire_abm.experiments.executors import make_executor
 
-    tasks = [(dict(params or {}), int(seed), int(until)) for seed in seeds]
+    numbered = [(number, *task) for number, task in enumerate(tasks)]
     if workers is None and executor is None and scheduler is None:
-        workers = min(2, len(tasks))
+        workers = max(1, min(2, len(numbered)))
     results: dict[int, pd.DataFrame] = {}
     with make_executor(executor, scheduler=scheduler, workers=workers) as pool:
-        for task, result in pool.imap_unordered(simulate_series, tasks):
+        for task, result in pool.imap_unordered(_numbered_series, numbered):
             if isinstance(result, BaseException):
                 raise result
-            results[task[1]] = result
+            results[task[0]] = result
     return dict(sorted(results.items()))
+
+
+def _numbered_series(task: tuple[int, dict[str, Any], int, int]) -> pd.DataFrame:
+    return simulate_series(task[1:])
+
+
+def run_series(params: Mapping[str, Any] | None, seeds: Iterable[int], until: int,
+               **executor: Any) -> dict[int, pd.DataFrame]:
+    """Yearly tables of the runs, one per seed."""
+    seeds = [int(seed) for seed in seeds]
+    tables = run_tasks([(dict(params or {}), seed, int(until)) for seed in seeds], **executor)
+    return dict(zip(seeds, tables.values(), strict=True))
 
 
 def compare(rows: Sequence[GroundingRow], runs: Mapping[int, pd.DataFrame]) -> pd.DataFrame:

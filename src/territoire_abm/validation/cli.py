@@ -71,4 +71,10 @@ def check_main(args: list[str]) -> int:
 
 
 
-COMMANDS = {"check": check_main}
+def calibrate_main(args: list[str]) -> int:
+    from territoire_abm.calibration.cli import main as calibrate
+
+    return calibrate(args)
+
+
+COMMANDS = {"check": check_main, "calibrate": calibrate_main}
