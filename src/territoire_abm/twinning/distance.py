@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import linalg, stats
+from scipy.spatial import distance as scipy_distance
 
 #: Shrinkage of an estimated correlation matrix towards the identity (keeps it invertible).
 CORRELATION_SHRINKAGE = 0.1
@@ -45,10 +46,15 @@ def standardised_differences(X: np.ndarray, t: np.ndarray, scales: np.ndarray) -
 def seuclidean(
     X: np.ndarray, t: np.ndarray, scales: np.ndarray, weights: np.ndarray | None = None
 ) -> np.ndarray:
-    """Standardised (weighted) Euclidean distance ``sqrt(Σ w_j ((x_j − t_j)/s_j)²)``."""
-    z = standardised_differences(X, t, scales)
-    w = normalised_weights(weights, z.shape[1])
-    return np.sqrt(np.einsum("ij,j->i", z * z, w))
+    """Standardised (weighted) Euclidean distance ``sqrt(Σ w_j ((x_j − t_j)/s_j)²)``.
+
+    Computed by :func:`scipy.spatial.distance.cdist` (weighted Euclidean on the standardised
+    values; identical to scipy's ``seuclidean`` with ``V = s²/w``).
+    """
+    z_x = np.asarray(X, dtype=float) / np.asarray(scales, dtype=float)
+    z_t = np.asarray(t, dtype=float) / np.asarray(scales, dtype=float)
+    w = normalised_weights(weights, z_x.shape[1])
+    return scipy_distance.cdist(z_x, z_t[None, :], "euclidean", w=w)[:, 0]
 
 
 def mahalanobis(
@@ -56,14 +62,18 @@ def mahalanobis(
 ) -> np.ndarray:
     """Mahalanobis distance ``sqrt(dᵀ Σ⁻¹ d)`` with ``d = √w · (x − t)``.
 
-    Solved through the Cholesky factor of ``cov``: no explicit inverse.
+    Computed by :func:`scipy.spatial.distance.cdist` with ``VI = Σ⁻¹``, the inverse taken
+    through the Cholesky factor (:func:`scipy.linalg.cho_solve`), which also checks that
+    ``cov`` is positive definite.
     """
-    diff = np.asarray(X, dtype=float) - np.asarray(t, dtype=float)
-    w = normalised_weights(weights, diff.shape[1])
-    diff = diff * np.sqrt(w)
-    chol = linalg.cholesky(np.asarray(cov, dtype=float), lower=True)
-    solved = linalg.solve_triangular(chol, diff.T, lower=True, check_finite=False)
-    return np.sqrt(np.einsum("ij,ij->j", solved, solved))
+    sqrt_w = np.sqrt(normalised_weights(weights, np.asarray(X).shape[1]))
+    cov = np.asarray(cov, dtype=float)
+    factor = linalg.cho_factor(cov, lower=True)
+    inverse = linalg.cho_solve(factor, np.eye(cov.shape[0]))
+    inverse = (inverse + inverse.T) / 2.0
+    x_w = np.asarray(X, dtype=float) * sqrt_w
+    t_w = np.asarray(t, dtype=float) * sqrt_w
+    return scipy_distance.cdist(x_w, t_w[None, :], "mahalanobis", VI=inverse)[:, 0]
 
 
 def sigma_dissimilarity(distance: np.ndarray, dof: int) -> np.ndarray:
@@ -93,7 +103,7 @@ def correlation(samples: np.ndarray, shrinkage: float = CORRELATION_SHRINKAGE) -
     data = np.asarray(samples, dtype=float)
     data = data[np.isfinite(data).all(axis=1)]
     p = data.shape[1]
-    if data.shape[0] < p + 2:
+    if data.shape[0] < p + 2 or p < 2:
         return np.eye(p)
     corr = np.corrcoef(data, rowvar=False)
     corr = np.nan_to_num(corr, nan=0.0)
