@@ -127,7 +127,7 @@ def test_estimate_place_applies_lapse_rate_and_inverse_distance():
 
 def test_estimate_place_without_station_in_reach_is_a_user_error():
     """No station within the radius: one-line UserError."""
-    with pytest.raises(UserError, match="no station"):
+    with pytest.raises(UserError, match="outside the data.s domain"):
         estimate_place("Nowhere", -40.0, 170.0, 100.0, places=[make_place("A")])
     with pytest.raises(UserError, match="lat"):
         estimate_place("Bad", 123.0, 0.0, 100.0)

@@ -412,6 +412,17 @@ def _describe_source(place: PlaceNormals, distance: float, shift: float | None) 
     return f"{place.name} ({distance:.0f} km{alt}{corr}{est})"
 
 
+def _nearest_hint(lat: float, lon: float, pool: list[PlaceNormals]) -> str:
+    """", nearest: Montauban (81 km)" over the places with temperatures, or ""."""
+    usable = [p for p in pool if any(p.has(v) for v in TEMPERATURE_VARIABLES)
+              and math.isfinite(p.altitude_m)]
+    if not usable:
+        return ""
+    d = haversine_km(lat, lon, [p.lat for p in usable], [p.lon for p in usable])
+    i = int(np.argmin(d))
+    return f" (nearest: {usable[i].name}, {d[i]:.0f} km)"
+
+
 def estimate_place(
     name: str,
     lat: float,
@@ -431,11 +442,15 @@ def estimate_place(
 ) -> PlaceNormals:
     """Estimate the normals of a place without a station.
 
-    For each variable, the ``k`` nearest places that have it (all 12 months, and an altitude
-    for temperatures) within ``max_distance_km`` are averaged with inverse-distance weights
-    ``1/d**power``. Temperatures are first moved to the target altitude with the lapse rate:
+    For each variable, the ``k`` nearest *measured* places that have it (all 12 months, and
+    an altitude for temperatures) within ``max_distance_km`` are averaged with
+    inverse-distance weights ``1/d**power``. Temperatures are first moved to the target altitude with the lapse rate:
     ``T_i + lapse_rate · (z − z_i) / 1000``. Precipitation is averaged without altitude
-    correction (orographic effects are not modelled; the notes say so).
+    correction (orographic effects are not modelled; the notes say so). Estimated places
+    are never used as sources (no estimate from estimates); the result's period is the
+    sources' own (the most common one, the notes list all when they differ). The error of
+    the method is measured by leave-one-out on the stations
+    (:mod:`territoire_abm.climate.loo`, ``benchmarks/bench_estimate_loo.py``).
 
     Parameters
     ----------
@@ -475,6 +490,12 @@ def estimate_place(
     pool = [p for p in pool if normalise_name(p.name) != key]
     if sources is not None:
         pool = [place_normals(s, pool, field="sources") for s in sources]
+        chained = [p.name for p in pool if p.estimated]
+        if chained:
+            raise UserError("sources", ", ".join(chained),
+                            "measured places only: an estimate is never built from estimates")
+    # Never chain estimates: an estimated place is not a source for another one.
+    pool = [p for p in pool if not p.estimated]
     pool = [p for p in pool if math.isfinite(p.lat) and math.isfinite(p.lon)]
 
     lat, lon, altitude_m = float(lat), float(lon), float(altitude_m)
@@ -518,8 +539,10 @@ def estimate_place(
     if not any(np.isfinite(values[v]).all() for v in TEMPERATURE_VARIABLES):
         raise UserError(
             "commune", name,
-            f"no station with temperatures within {max_distance_km:g} km of "
-            f"({lat:.3f}, {lon:.3f}); supply your own normals with candidates= or a CSV",
+            f"outside the data's domain: no measured place with temperatures within "
+            f"{max_distance_km:g} km of ({lat:.3f}, {lon:.3f}){_nearest_hint(lat, lon, pool)}; "
+            "import Météo-France normals (territoire-abm twin import-normals <files>) or "
+            "give candidates=",
         )
 
     parts = [f"estimated (no station at {name})"]

@@ -26,8 +26,6 @@ import pandas as pd
 from territoire_abm.climate import scenarios
 from territoire_abm.climate.normals import (
     PlaceNormals,
-    close_names,
-    estimate_place,
     find_place,
     haversine_km,
     load_places,
@@ -47,7 +45,8 @@ COMMANDS = ("find", "compare", "report")
 _PLACE_KEYS = ("lat", "lon", "altitude", "population", "rurality", "country")
 _FIND_KEYS = (
     "commune", "horizon", "warming_level", "scenario", "variables", "metric", "weights",
-    "candidates", "top", "out", "physical_weight", "threshold", "scales", *_PLACE_KEYS,
+    "candidates", "top", "out", "physical_weight", "threshold", "scales", "departement",
+    *_PLACE_KEYS,
 )
 _COMPARE_KEYS = (
     "target", "twin", "horizon", "warming_level", "scenario", "seed", "out", "candidates",
@@ -181,40 +180,31 @@ def _resolve_place(
     name: str, args: dict[str, str], field: str, candidates: CandidateSet | None,
     allow_estimate: bool = True,
 ) -> PlaceNormals:
-    """A place by name: user's file first, then shipped data, else estimated from lat/lon."""
-    if not name:
-        raise UserError(field, "", "a commune name, e.g. commune=Carbonne")
-    shipped = load_places()
-    if candidates is not None:
-        i = candidates.index_of(name)
-        if i is not None:
-            return candidates.place(i)
-    found = find_place(name, shipped)
-    if found is not None:
-        return found
-    has_position = "lat" in args and "lon" in args
-    if allow_estimate and has_position:
-        lat, lon = _float(args, "lat"), _float(args, "lon")
+    """A place by name: user's file, shipped data, lat/lon estimate, then any French commune
+    (gazetteer; see :mod:`territoire_abm.twinning.targets`)."""
+    from territoire_abm.twinning.targets import resolve_target
+
+    has_position = allow_estimate and "lat" in args and "lon" in args
+    rurality = args.get("rurality") or None
+    if rurality is not None and rurality not in ("rural", "urban"):
+        raise UserError("rurality", rurality, "rural or urban")
+    if has_position and candidates is not None and set(candidates.kinds) == {"grid"} \
+            and candidates.index_of(name) is None:
         altitude = _float(args, "altitude")
         if altitude is None:
             raise UserError("altitude", "missing", "the commune's altitude in m, to correct "
                             "the stations' temperatures (lapse rate)")
-        rurality = args.get("rurality") or None
-        if rurality is not None and rurality not in ("rural", "urban"):
-            raise UserError("rurality", rurality, "rural or urban")
-        population = _float(args, "population")
-        if candidates is not None and set(candidates.kinds) == {"grid"}:
-            return _from_grid(name, lat, lon, altitude, population, rurality, candidates,
-                              args.get("country", ""))
-        return estimate_place(name, lat, lon, altitude, country=args.get("country", ""),
-                              population=population, rurality=rurality, places=shipped)
-    pool = [p.name for p in shipped] + [a for p in shipped for a in p.aliases]
-    if candidates is not None:
-        pool += [str(n) for n in candidates.names[:5000]]
-    suggestions = close_names(name, pool)
-    hint = f"close names: {', '.join(suggestions)}; " if suggestions else ""
-    raise UserError(field, name, f"unknown place; {hint}or give lat=, lon=, altitude= "
-                    "to estimate it from the nearest stations")
+        return _from_grid(name, _float(args, "lat"), _float(args, "lon"), altitude,
+                          _float(args, "population"), rurality, candidates,
+                          args.get("country", ""))
+    position = (_float(args, "lat"), _float(args, "lon"), _float(args, "altitude")) \
+        if has_position else None
+    return resolve_target(
+        name, field=field, places=load_places(), candidates=candidates,
+        departement=args.get("departement") or None, position=position,
+        population=_float(args, "population"), rurality=rurality,
+        country=args.get("country", ""),
+    )
 
 
 def _from_grid(name: str, lat: float, lon: float, altitude: float, population: float | None,
