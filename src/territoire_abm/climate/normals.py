@@ -444,7 +444,8 @@ def estimate_place(
 
     For each variable, the ``k`` nearest *measured* places that have it (all 12 months, and
     an altitude for temperatures) within ``max_distance_km`` are averaged with
-    inverse-distance weights ``1/d**power``. Temperatures are first moved to the target altitude with the lapse rate:
+    inverse-distance weights ``1/d**power``. Temperatures are first moved to the target
+    altitude with the lapse rate:
     ``T_i + lapse_rate · (z − z_i) / 1000``. Precipitation is averaged without altitude
     correction (orographic effects are not modelled; the notes say so). Estimated places
     are never used as sources (no estimate from estimates); the result's period is the
