@@ -310,8 +310,23 @@ class OptimiserConfig:
     reserve_weight: float = param(0.01, unit="EUR/kWh", low=0, high=10, source=UNCONFIRMED)
     reserve_share: float = param(0.2, unit="share", low=0, high=1, source=UNCONFIRMED)
     allow_grid_charging: bool = param(False, unit="-", source="DOMAIN §5 (no grid arbitrage)")
-    battery_kwh: float = param(0.0, unit="kWh", low=0, high=1e7, source="none at start")
-    battery_kw: float = param(0.0, unit="kW", low=0, high=1e7, source="none at start")
+    battery_kwh: float = param(0.0, unit="kWh", low=0, high=1e7,
+                               source="extra community storage beyond the per-household size")
+    battery_kw: float = param(0.0, unit="kW", low=0, high=1e7,
+                              source="least battery power (else capacity / duration)")
+    battery_kwh_per_household: float = param(
+        2.0, unit="kWh/household", low=0, high=20,
+        source="neighbourhood batteries 0.1–5 MW of about 2 h (ANU BSGIP 2023, 'What is a "
+        "neighbourhood battery'); 1 MW for 2 h serves about 1,000 homes (Australian community "
+        "battery programme) → ~2 kWh per household")
+    battery_duration_h: float = param(2.0, unit="h", low=0.25, high=12,
+                                      source="ANU BSGIP 2023 (neighbourhood batteries ~2 h)")
+    flexible_share: float = param(
+        0.1, unit="share of load", low=0, high=1,
+        source="ADEME: hot water is 12 % of household energy, 20 % of the use of homes with "
+        "an electric water heater, shifted daily by the HP/HC signal (Enedis 2022: 4.3 M "
+        "heaters moved by 2 h); plus EV charging and pumping; firms' load dilutes it, "
+        + UNCONFIRMED)
     ground_pv_kwp: float = param(0.0, unit="kWp", low=0, high=1e7, source="none at start")
     biomass_kw: float = param(0.0, unit="kW", low=0, high=1e6, source="none at start")
     outage_hours_per_year: int = param(8, unit="h/yr", low=0, high=8760,

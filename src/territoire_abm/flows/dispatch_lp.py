@@ -19,6 +19,8 @@ Minimise ``Σ_t [w_cost·(π_t·i_t − π^x_t·e_t + π^b·b_t) + (CO2 price/10
 * storage: ``s_t = s_{t−1} + η·c_t − d_t/η`` with ``η = sqrt(round trip)``, ``0 ≤ s ≤ E``;
 * reserve: ``s_t + r_t ≥ share·E``;  peak: ``p ≥ i_t``;
 * flexibility: ``−φ·load_t ≤ f_t ≤ φ·Σ_day load``, ``Σ_day f = 0``;
+* terminal: ``s_T ≥ min(max(s_0, share·E), s_0 + η·Σ_t c̄_t, E)`` at the horizon's last hour
+  (:func:`terminal_soc_kwh`): no window ends emptier than it started;
 * outage hours: ``i = e = 0``; no grid charging: ``c_t ≤ max(pv + hydro − load, 0)``;
 * unserved: ``u_t = 0`` where the largest possible deficit ``load + φ·Σ_day load + c̄ − pv −
   hydro`` fits in the biomass capacity plus the import limit (none in outages).
@@ -115,7 +117,9 @@ def window_matrix(n_hours: int, n_commit: int, eta: float) -> _Matrix:
     add(3 * n + t, peak_col, 1.0)                             # peak rows 3n..4n-1
     add(3 * n + t, _col("import", t, n), -1.0)
     add(4 * n + t // 24, _col("shift", t, n), 1.0)            # daily flexibility rows
-    num_col, num_row = len(BLOCKS) * n + 2, 4 * n + n // 24
+    last = np.array([n - 1])
+    add(4 * n + n // 24 + np.zeros(1, int), _col("soc", last, n), 1.0)  # terminal row
+    num_col, num_row = len(BLOCKS) * n + 2, 4 * n + n // 24 + 1
     matrix = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                            shape=(num_row, num_col))
     matrix.sort_indices()
@@ -190,23 +194,45 @@ def _col_bounds(p: Problem, w: _Window) -> tuple[np.ndarray, np.ndarray]:
             np.concatenate(upper + [np.full(2, np.inf)]))
 
 
-def _row_bounds(p: Problem, w: _Window, soc_kwh: float) -> tuple[np.ndarray, np.ndarray]:
+def terminal_soc_kwh(p: Problem, soc_kwh: float, charge_up_kw: np.ndarray) -> float:
+    """Least state of charge at the end of a solve's horizon (the terminal condition).
+
+    The battery must end the horizon with at least what it started with, and at least its
+    reserve when the horizon's local surplus can refill it that far (``soc + η·Σ charge
+    bound``, the most it could store): the LP can no longer empty the battery at the end of
+    every window, and a year never ends below the reserve unless an outage drained it and
+    no surplus came since. Always feasible (holding the charge meets it).
+    """
+    a = p.assets
+    reachable = soc_kwh + a.one_way_efficiency * float(np.sum(charge_up_kw))
+    return float(min(max(soc_kwh, a.reserve_kwh), reachable, a.battery_capacity_kwh))
+
+
+def _row_bounds(p: Problem, w: _Window, soc_kwh: float,
+                charge_up_kw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = w.load_kw.size
     balance = w.load_kw - w.local_kw
     storage = np.zeros(n)
     storage[0] = soc_kwh
+    terminal = [terminal_soc_kwh(p, soc_kwh, charge_up_kw)]
     lower = np.concatenate([balance, storage, np.full(n, p.assets.reserve_kwh), np.zeros(n),
-                            np.zeros(n // 24)])
+                            np.zeros(n // 24), terminal])
     upper = np.concatenate([balance, storage, np.full(n, np.inf), np.full(n, np.inf),
-                            np.zeros(n // 24)])
+                            np.zeros(n // 24), [np.inf]])
     return lower, upper
+
+
+# ``highspy.Highs()`` enables its callbacks in the constructor, which prints the HiGHS banner
+# on stdout before any option can be set (HiGHS issues #1702, #2749). The core class it
+# extends does everything this solver uses, without callbacks and silently.
+_HIGHS_CLASS = getattr(getattr(highspy, "_core", None), "_Highs", highspy.Highs)
 
 
 class _Solver:
     """One HiGHS instance; the model is passed once per window length, then only updated."""
 
     def __init__(self) -> None:
-        self.highs = highspy.Highs()
+        self.highs = _HIGHS_CLASS()
         self.highs.setOptionValue("output_flag", False)
         self.loaded: _Matrix | None = None
         self.primal_tol, self.dual_tol = self.tolerance("primal"), self.tolerance("dual")
@@ -302,7 +328,8 @@ def _solve_window(solver: _Solver, m: _Matrix, p: Problem, w: _Window,
     limit and the second LP alone is solved.
     """
     n, commit = m.n_hours, m.n_commit
-    (lower, upper), row_bounds = _col_bounds(p, w), _row_bounds(p, w, soc_kwh)
+    lower, upper = _col_bounds(p, w)
+    row_bounds = _row_bounds(p, w, soc_kwh, upper[_col("charge", np.arange(n), n)])
     peak = np.full(n, p.objective.peak_weight_eur_per_kw)
     cost = _costs(p, w, _unserved_cost(p, w, peak))
     hours, grid = np.arange(commit), ~w.outage[:commit]

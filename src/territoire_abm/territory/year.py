@@ -210,16 +210,17 @@ def _pv_kwp(model: TerritoryModel, year: int) -> float:
 def _assets(model: TerritoryModel, year: int) -> Assets:
     opt = model.config.optimiser
     q = "battery_kwh_per_unit"
-    battery = opt.battery_kwh + float(
+    battery = opt.battery_kwh + opt.battery_kwh_per_household * len(model.households) + float(
         model.community_portfolio.total(year, model.community_effects.quantities[q]).sum()
         + model.household_portfolio.total(year, model.household_effects.quantities[q]).sum())
-    power = opt.battery_kw if opt.battery_kwh == battery else max(opt.battery_kw, battery / 2.0)
+    power = max(opt.battery_kw, battery / opt.battery_duration_h)
     biomass_column = model.community_effects.index("biomass_district_heating")
     biomass = opt.biomass_kw
     if biomass_column is not None and model.community_portfolio.active(year)[0, biomass_column]:
         biomass += 500.0  # CHP electrical share of a village heat network: estimate (unconfirmed)
     return Assets(battery_capacity_kwh=battery, battery_power_kw=power,
-                  battery_reserve_share=opt.reserve_share, biomass_capacity_kw=biomass)
+                  battery_reserve_share=opt.reserve_share, biomass_capacity_kw=biomass,
+                  flexible_share=opt.flexible_share)
 
 
 def tariffs(opt) -> Tariffs:
