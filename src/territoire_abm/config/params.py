@@ -74,6 +74,84 @@ def _default_personae() -> dict[str, PersonaConfig]:
 
 
 @dataclass
+class TransportConfig:
+    """Passenger cars and road freight of the territory (territorial inventory scope)."""
+
+    cars_per_household: float = param(
+        1.3, unit="cars/household", low=0, high=4,
+        source="INSEE RP 2019: 86 % of households own a car, 1.2-1.5 cars per household in "
+        "peri-urban and rural communes (1.1 nationally), " + UNCONFIRMED)
+    km_per_car_yr: float = param(12200.0, unit="km/yr", low=1000, high=40000,
+                                 source="SDES, bilan de la circulation 2019: ~12,200 km per "
+                                 "private car per year")
+    workers_per_household: float = param(
+        1.0, unit="workers/household", low=0, high=4,
+        source="INSEE RP: about 44 % of inhabitants in employment × 2.3 persons per household")
+    commute_km_one_way: float = param(
+        17.0, unit="km", low=0, high=150,
+        source="INSEE (RP 2019, mobilités professionnelles): residents of peri-urban and rural "
+        "communes commute 15-25 km one way (Carbonne lies 40 km from Toulouse), "
+        + UNCONFIRMED)
+    commute_days_per_yr: float = param(210.0, unit="days/yr", low=0, high=366,
+                                       source="working days net of leave, " + UNCONFIRMED)
+    car_commute_share: float = param(
+        0.85, unit="share", low=0, high=1,
+        source="INSEE Première 1835 (2021): 74 % of workers drive to work, over 85 % "
+        "outside urban centres")
+    fuel_l_per_100km: float = param(6.5, unit="L/100 km", low=2, high=15,
+                                    source="SDES: fleet-average consumption of private cars "
+                                    "about 6.4-6.7 L/100 km")
+    fuel_kgco2e_per_l: float = param(3.17, unit="kgCO2e/L", low=2, high=4,
+                                     source="ADEME Base Carbone, diesel 3.17 kgCO2e/L "
+                                     "(DOMAIN §3)")
+    ev_kwh_per_100km: float = param(17.0, unit="kWh/100 km", low=8, high=40,
+                                    source="ADEME car labelling: 15-20 kWh/100 km at the plug")
+    freight_t_per_inhabitant: float = param(
+        0.75, unit="tCO2e/inhabitant/yr", low=0, high=5,
+        source="Citepa Secten 2023: heavy and light goods vehicles ~40 % of transport's "
+        "~130 MtCO2e, ≈0.75 t per inhabitant nationally (the commune lies on the A64 "
+        "corridor; the national mean is taken)")
+
+
+@dataclass
+class AgricultureConfig:
+    """Non-energy emissions of farming (Citepa inventory categories 3A-3D)."""
+
+    soil_tco2e_per_ha: float = param(
+        0.7, unit="tCO2e/ha/yr", low=0, high=5,
+        source="Citepa Secten 2023: crops (N2O from fertilised soils) ~19 MtCO2e on 26.7 Mha "
+        "of farmland (Agreste)")
+    livestock_units_per_farm: float = param(
+        15.0, unit="LU/farm", low=0, high=2000,
+        source="Agreste, recensement agricole 2020, Haute-Garonne (cereal plain, mixed "
+        "farms), " + UNCONFIRMED)
+    livestock_tco2e_per_lu: float = param(
+        2.5, unit="tCO2e/LU/yr", low=0, high=10,
+        source="Citepa Secten 2023: livestock (enteric CH4 and manure) ~48 MtCO2e for about "
+        "20 M livestock units; Idele: 3-4 t for a dairy cow")
+
+
+@dataclass
+class EmissionsConfig:
+    """What the territorial inventory counts besides buildings' and firms' energy."""
+
+    transport: TransportConfig = field(default_factory=TransportConfig)
+    agriculture: AgricultureConfig = field(default_factory=AgricultureConfig)
+    waste_t_per_inhabitant: float = param(
+        0.2, unit="tCO2e/inhabitant/yr", low=0, high=2,
+        source="Citepa Secten 2023: waste treatment ~14 MtCO2e (landfill methane three "
+        "quarters), ≈0.2 t per inhabitant")
+    fgas_t_per_inhabitant: float = param(
+        0.2, unit="tCO2e/inhabitant/yr", low=0, high=2,
+        source="Citepa Secten 2023: fluorinated gases (refrigeration and air conditioning "
+        "leaks) ~14 MtCO2e, ≈0.2 t per inhabitant; phased down by EU Regulation 2024/573")
+    ecm_reference_kwhep_per_inhabitant: float = param(
+        30000.0, unit="kWh_ep/inhabitant/yr", low=1, high=200000,
+        source="SDES, Bilan énergétique de la France 2022: final electricity ≈410 TWh × 2.58 "
+        "+ fossil fuels ≈965 TWh, over 68 M inhabitants (E+C- conventions, indicators/ecm.py)")
+
+
+@dataclass
 class TerritoryConfig:
     """The commune: population, firms, climate place, river, assets."""
 
@@ -142,6 +220,7 @@ class TerritoryConfig:
         source="local share of the Garonne withdrawals, " + UNCONFIRMED)
     groundwater_m3_per_day: float = param(2500.0, unit="m3/day", low=0, high=1e7,
                                           source="drinking-water boreholes, " + UNCONFIRMED)
+    emissions: EmissionsConfig = field(default_factory=EmissionsConfig)
 
 
 @dataclass
@@ -150,6 +229,10 @@ class ScenarioConfig:
 
     name: str = param("tracc", unit="-", choices=SCENARIOS,
                       source="TRACC decree 2026; IPCC AR6 SPM Table 1")
+    energy_pathway: str = param(
+        "auto", unit="-", choices=("auto", "snbc", "ame", "frozen"),
+        source="data/energy_pathways.csv: SNBC-2 (2020), RTE Futurs énergétiques 2050 (2021), "
+        "DGEC AME; auto pairs the climate scenario with a storyline (flows/pathways.py)")
     reference_period: str = param("1991-2020", unit="-",
                                   choices=("1976-2005", "1981-2010", "1991-2020"),
                                   source="period of the shipped normals")

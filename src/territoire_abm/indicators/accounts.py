@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from territoire_abm.config.params import HEATING_SYSTEMS
-from territoire_abm.flows import carbon
 from territoire_abm.flows.demand import HEATING_IS_ELECTRIC, heating_price_eur_per_kwh
 from territoire_abm.indicators import ecm, sdg
+from territoire_abm.indicators import emissions as territorial
 from territoire_abm.indicators.energy_kpis import energy_kpis
 
 if TYPE_CHECKING:
@@ -75,12 +75,14 @@ def _energy_record(model: TerritoryModel, energy: Any, kpis: dict[str, float],
                    population: float) -> dict[str, float]:
     hh = energy.households
     fossil = float(np.sum(np.where(np.isin(model.households.heating_system, (1, 3)),
-                                   hh.heating_final_kwh, 0.0)) + energy.firm_fuel_kwh.sum())
+                                   hh.heating_final_kwh, 0.0)) + energy.firm_fuel_kwh.sum()
+                   + territorial.road_fuel_kwh(model, model.year))
     # The EDF plant sells to the national grid: only the community's share counts (ecm.py).
     exported = kpis["export_kwh"]
     bilan = ecm.bilan_tepos_kwhep(kpis["import_kwh"], fossil, exported)
-    if model.bilan_reference_kwhep is None:
-        model.bilan_reference_kwhep = bilan
+    # Absolute reference: the French average balance per inhabitant (ecm.py).
+    model.bilan_reference_kwhep = population * (
+        model.config.territory.emissions.ecm_reference_kwhep_per_inhabitant)
     return {
         "electricity_demand_kwh": float(energy.dispatch.load_kw.sum()),
         "heating_demand_kwh": float(hh.heating_final_kwh.sum()),
@@ -96,25 +98,9 @@ def _energy_record(model: TerritoryModel, energy: Any, kpis: dict[str, float],
 
 
 def _emissions_kg(model: TerritoryModel, year: int, energy: Any, water: Any) -> dict[str, float]:
-    """Operational and annualised embodied emissions, tCO2e/yr."""
-    hh = energy.households
-    heating = carbon.heating_emissions_kg(hh.heating_final_kwh, model.households.heating_system)
-    electricity_non_heating = max(0.0, float(energy.dispatch.import_kw.sum())
-                                  - float(hh.heating_electric_kwh.sum()))
-    # Imported electricity used for heating is already counted in ``heating`` (RE2020 factor).
-    grid = electricity_non_heating * carbon.GRID_KG_PER_KWH
-    firms = carbon.firm_fuel_emissions_kg(energy.firm_fuel_kwh, model.firms.sector)
-    operational = heating + grid + firms
-    embodied = sum(
-        float(portfolio.active(year).astype(float).sum(axis=0) @ effects.embodied_kg_per_yr())
-        for portfolio, effects in model.portfolios()
-    ) + float(model.rooftop_kwp.sum()) * model.initial_pv_embodied_kg_per_kwp_yr
-    return {
-        "operational_t": operational / 1000.0,
-        "embodied_t": embodied / 1000.0,
-        "eges_t": (operational + embodied) / 1000.0,
-        "eges_pce_t_per_inhabitant": embodied / 1000.0 / model.population,
-    }
+    """Territorial emissions by sector, embodied, Eges and E+C- carbon level, tCO2e/yr
+    (:mod:`territoire_abm.indicators.emissions`)."""
+    return territorial.emissions_record(model, year, energy)
 
 
 def _wellbeing(model: TerritoryModel, energy: Any, water: Any, impacts: Any) -> dict[str, float]:

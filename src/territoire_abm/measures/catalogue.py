@@ -63,6 +63,9 @@ COLUMNS: tuple[str, ...] = (
     "productivity_loss_factor",
     "risk_perception_boost",
     "population_covered_share",
+    "commute_car_km_factor",
+    "ev_share_boost",
+    "waste_emissions_factor",
     "source",
     "notes",
 )
@@ -92,6 +95,8 @@ FACTOR_COLUMNS: tuple[str, ...] = (
     "irrigation_demand_factor",
     "crop_heat_loss_factor",
     "productivity_loss_factor",
+    "commute_car_km_factor",
+    "waste_emissions_factor",
 )
 FACTOR_RANGE: tuple[float, float] = (0.0, 2.0)
 #: Shares and yearly increments of a quantity that lives in [0, 1].
@@ -99,6 +104,7 @@ SHARE_COLUMNS: tuple[str, ...] = (
     "leak_reduction_share",
     "risk_perception_boost",
     "population_covered_share",
+    "ev_share_boost",
 )
 #: Quantities that cannot be negative.
 NON_NEGATIVE_COLUMNS: tuple[str, ...] = (
@@ -157,6 +163,9 @@ class Measure:
     productivity_loss_factor: float = 1.0
     risk_perception_boost: float = 0.0
     population_covered_share: float = 1.0
+    commute_car_km_factor: float = 1.0
+    ev_share_boost: float = 0.0
+    waste_emissions_factor: float = 1.0
     source: str = ""
     notes: str = ""
 

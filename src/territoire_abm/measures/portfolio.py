@@ -23,6 +23,7 @@ QUANTITY_COLUMNS = (
     "leak_reduction_share",
     "risk_perception_boost",
     "population_covered_share",
+    "ev_share_boost",
 )
 
 

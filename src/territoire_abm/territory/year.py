@@ -25,16 +25,20 @@ from territoire_abm.climate.weather import (
     hourly_temperature_c,
     solar_capacity_factor_hourly,
 )
-from territoire_abm.flows import carbon, demand
+from territoire_abm.flows import carbon, demand, pathways
 from territoire_abm.flows.dispatch import Assets, DispatchResult, Objective, Tariffs, dispatch
 from territoire_abm.flows.water import WaterResult, allocate_water, river_available_m3
 from territoire_abm.governance import negotiation
 from territoire_abm.indicators import accounts
+<<<<<<< HEAD
 from territoire_abm.indicators.household_energy import (
     energy_poor,
     household_energy_record,
     income_per_cu,
 )
+=======
+from territoire_abm.indicators import emissions as territorial
+>>>>>>> 40df05b (Territorial emissions by sector (transport, agriculture, waste, F-gases), national energy pathways (grid factor, prices, EV fleet), E+C- levels against absolute references and C1/C2, firm-fuel and transport measures with responsiveness tests)
 from territoire_abm.measures.effects import COOLING_IDS, HEAT_PUMP_IDS
 from territoire_abm.territory import levers
 
@@ -175,8 +179,11 @@ def _energy(model: TerritoryModel, year: int, climate: Climate) -> EnergyYear:
         year, f_effects.quantities["electricity_demand_kwh_per_unit_yr"]))
     shapes = demand.hourly_shapes(climate.hourly_temperature_c)
     pumping_kwh = model.last_water_pumping_kwh
+    ctx = territorial.energy_context(model, year)
+    model.tariffs = pathways.year_tariffs(tariffs(model.config.optimiser), ctx)
     load = (
-        hh_energy.specific_kwh.sum() * shapes.specific
+        territorial.transport_of(model, year, ctx).ev_kwh * shapes.flat
+        + hh_energy.specific_kwh.sum() * shapes.specific
         + hh_energy.heating_electric_kwh.sum() * shapes.heating
         + hh_energy.cooling_kwh.sum() * shapes.cooling
         + firm_elec[firms.sector == 0].sum() * shapes.flat

@@ -1,0 +1,153 @@
+"""Territorial emissions by sector, national energy pathways, E+C- levels and the
+responsiveness of the emission levers (transport, firm fuel, waste)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from territoire_abm.config.params import TransportConfig
+from territoire_abm.config.validate import model_config
+from territoire_abm.errors import UserError
+from territoire_abm.flows import pathways
+from territoire_abm.flows.transport import transport_year
+from territoire_abm.indicators import ecm
+from territoire_abm.territory.model import TerritoryModel
+
+SMALL = {"households": 300, "farms": 5, "industry_firms": 4, "service_firms": 28}
+SECTORS = ("heating", "electricity", "industry_fuel", "services_fuel", "farm_fuel",
+           "agriculture_non_energy", "transport_passenger", "transport_freight", "waste",
+           "fluorinated_gases")
+
+
+def model(seed: int = 0, until: int | None = None, **sections) -> TerritoryModel:
+    data = {"territory": dict(SMALL), "seed": seed, **sections}
+    m = TerritoryModel(model_config(data))
+    if until is not None:
+        m.simulate_until(until)
+    return m
+
+
+# --------------------------------------------------------------------------- headline
+def test_default_territory_emissions_against_published():
+    """Default territory, 2025, seeds 0–2: territorial emissions per inhabitant 4.5–6.5 t
+    (France ~5.5–6 t, SDES/Citepa; a rural commune has no refinery or power plant), every
+    sector counted, transport the largest (DOMAIN grounding)."""
+    per_inhabitant, records = [], []
+    for seed in range(3):
+        m = TerritoryModel(model_config({"seed": seed}))
+        m.simulate_until(2025)
+        records.append(m.records[-1])
+        per_inhabitant.append(m.records[-1]["operational_t_per_inhabitant"])
+    assert 4.5 <= float(np.mean(per_inhabitant)) <= 6.5
+    record = records[0]
+    shares = {s: record[f"emissions_{s}_t"] for s in SECTORS}
+    assert all(v > 0 for v in shares.values())
+    transport = shares["transport_passenger"] + shares["transport_freight"]
+    assert transport == max(transport, *(v for k, v in shares.items()
+                                         if not k.startswith("transport")))
+    assert sum(shares.values()) == pytest.approx(record["operational_t"])
+
+
+# --------------------------------------------------------------------------- pathways
+def test_pathway_data_and_interpolation():
+    snbc = pathways.context("snbc", 2040)
+    assert snbc.grid_kgco2e_per_kwh == pytest.approx((0.035 + 0.015) / 2)
+    assert pathways.context("snbc", 2200) == pathways.context("snbc", 2100)
+    assert pathways.context("frozen", 2080) == pathways.context("frozen", 2025)
+    assert pathways.resolve("auto", "ssp585") == "ame"
+    assert pathways.resolve("auto", "tracc") == "snbc"
+    with pytest.raises(UserError, match="scenario.energy_pathway"):
+        pathways.resolve("zero", "tracc")
+
+
+def test_pathways_drive_emissions_down_by_2050():
+    """SNBC cuts territorial emissions by more than half by 2050, existing measures by less,
+    a frozen 2025 world hardly at all; the dispatch prices imports at the year's factor."""
+    final = {}
+    for name in ("snbc", "ame", "frozen"):
+        m = model(until=2050, scenario={"energy_pathway": name})
+        first, last = m.records[0], m.records[-1]
+        final[name] = last["operational_t"] / first["operational_t"]
+        assert m.tariffs.import_co2_kg_per_kwh == pytest.approx(
+            pathways.context(name, 2050).grid_kgco2e_per_kwh)
+    assert final["snbc"] < 0.5 < final["ame"] < final["frozen"]
+    assert final["frozen"] > 0.75
+
+
+# --------------------------------------------------------------------------- E+C-
+def test_energy_levels_against_absolute_reference():
+    """Référentiel E+C- steps (−5 %, −10 %, −20 %, ≤ 0) against a fixed reference."""
+    assert [ecm.energy_level(share * 100.0, 100.0) for share in
+            (1.2, 0.96, 0.95, 0.9, 0.85, 0.8, 0.1, 0.0, -5.0)] == [0, 0, 1, 2, 2, 3, 3, 4, 4]
+
+
+def test_carbon_levels_transposed():
+    """C1: Eges ≤ 1,350 kgCO2e/m² over 50 years (27/yr); C2: ≤ 800 (16/yr)."""
+    assert [ecm.carbon_level(x) for x in (30.0, 27.0, 20.0, 16.0, 5.0)] == [0, 1, 1, 2, 2]
+    assert ecm.housing_eges_kg_per_m2_yr(1500.0, 500.0, 100.0) == pytest.approx(20.0)
+
+
+def test_first_year_level_uses_the_national_reference():
+    """The first year is graded against the French average, not against itself."""
+    m = model(until=2025)
+    record = m.records[0]
+    reference = 30000.0 * record["population"]
+    assert record["ecm_energy_level"] == ecm.energy_level(record["bilan_tepos_kwhep"],
+                                                          reference)
+    assert m.bilan_reference_kwhep == pytest.approx(reference)
+    big_pv = model(until=2025, optimiser={"ground_pv_kwp": 60000.0})
+    assert big_pv.records[0]["ecm_energy_level"] > record["ecm_energy_level"]
+
+
+# --------------------------------------------------------------------------- transport
+def test_transport_known_answer():
+    """One household, no commute, 1 car × 10,000 km at 6.5 L/100 km × 3.17 kg/L = 2.06 t."""
+    cfg = TransportConfig(cars_per_household=1.0, km_per_car_yr=10000.0,
+                          workers_per_household=0.0, freight_t_per_inhabitant=0.0)
+    year = transport_year(cfg, 1, 2.0, ev_share=0.0, freight_factor=1.0)
+    assert year.passenger_t == pytest.approx(10000 * 0.065 * 3.17 / 1000)
+    half = transport_year(cfg, 1, 2.0, ev_share=0.5, freight_factor=1.0)
+    assert half.passenger_t == pytest.approx(year.passenger_t / 2)
+    assert half.ev_kwh == pytest.approx(5000 * 0.17)
+
+
+# --------------------------------------------------------------------------- levers
+def _adopt(m: TerritoryModel, group: str, measure_id: str) -> None:
+    """Adopt ``measure_id`` for every eligible adopter of ``group``, working from 2025."""
+    portfolio, effects = {"council": (m.council_portfolio, m.council_effects),
+                          "firm": (m.firm_portfolio, m.firm_effects)}[group]
+    chosen = np.zeros(portfolio.decided_year.shape, bool)
+    column = effects.index(measure_id)
+    if group == "firm":
+        chosen[:, column] = m.firm_eligible[m.firms.sector, column]
+    else:
+        chosen[:, column] = True
+    portfolio.adopt(chosen, 2024, np.zeros(chosen.shape, int), np.full(chosen.shape, 50.0))
+
+
+# measure, group, indicator, lower and upper relative change (source ranges in the catalogue)
+LEVERS = [
+    ("carpooling_scheme", "council", "emissions_transport_passenger_t", -0.10, -0.01),
+    ("cycle_network_soft_modes", "council", "emissions_transport_passenger_t", -0.10, -0.005),
+    ("ev_charging_network", "council", "emissions_transport_passenger_t", -0.10, -0.02),
+    ("biowaste_sorting_composting", "council", "emissions_waste_t", -0.35, -0.10),
+    ("industrial_heat_pump", "firm", "emissions_industry_fuel_t", -0.60, -0.20),
+    ("biomass_process_boiler", "firm", "emissions_industry_fuel_t", -0.90, -0.50),
+    ("services_heat_pump", "firm", "emissions_services_fuel_t", -1.00, -0.70),
+]
+
+
+@pytest.mark.parametrize("measure_id, group, indicator, low, high", LEVERS)
+def test_lever_moves_its_indicator_within_source_range(measure_id, group, indicator, low,
+                                                       high):
+    """Same seed (same weather sequence), one year: the lever alone moves its indicator
+    in the right direction by a relative amount within its source's range."""
+    base, lever = model(seed=5), model(seed=5)
+    _adopt(lever, group, measure_id)
+    base.simulate_until(2025)
+    lever.simulate_until(2025)
+    assert base.records[0]["tmean_c"] == lever.records[0]["tmean_c"]
+    change = lever.records[0][indicator] / base.records[0][indicator] - 1.0
+    assert low <= change <= high, change
+    assert lever.records[0]["operational_t"] < base.records[0]["operational_t"]
