@@ -29,7 +29,7 @@ def test_model_passes_flexible_load_and_battery(runs):
     the optimiser moves; the LP's energy cost is below the rule's."""
     lp, rule = runs["lp"], runs["rule"]
     result = lp.last_energy.dispatch
-    assert result.assets.battery_capacity_kwh == pytest.approx(2.0 * 200)
+    assert result.assets.battery_capacity_kwh >= 2.0 * 200   # + home batteries adopted
     assert result.assets.flexible_share == pytest.approx(0.1)
     assert result.totals()["flexible_moved_kwh"] > 0.01 * result.load_kw.sum()
     lp_cost = lp.indicators()["cost_eur"]

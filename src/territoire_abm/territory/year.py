@@ -30,15 +30,12 @@ from territoire_abm.flows.dispatch import Assets, DispatchResult, Objective, Tar
 from territoire_abm.flows.water import WaterResult, allocate_water, river_available_m3
 from territoire_abm.governance import negotiation
 from territoire_abm.indicators import accounts
-<<<<<<< HEAD
+from territoire_abm.indicators import emissions as territorial
 from territoire_abm.indicators.household_energy import (
     energy_poor,
     household_energy_record,
     income_per_cu,
 )
-=======
-from territoire_abm.indicators import emissions as territorial
->>>>>>> 40df05b (Territorial emissions by sector (transport, agriculture, waste, F-gases), national energy pathways (grid factor, prices, EV fleet), E+C- levels against absolute references and C1/C2, firm-fuel and transport measures with responsiveness tests)
 from territoire_abm.measures.effects import COOLING_IDS, HEAT_PUMP_IDS
 from territoire_abm.territory import levers
 
