@@ -3,10 +3,12 @@ both dispatch modes, and the LP keeps its battery at or above the reserve across
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from territoire_abm.config.validate import model_config
 from territoire_abm.territory.model import TerritoryModel
+from territoire_abm.territory.year import municipal_electricity_kwh
 
 SMALL = {"households": 200, "farms": 4, "industry_firms": 2, "service_firms": 8}
 
@@ -51,3 +53,39 @@ def test_lp_battery_ends_each_year_at_or_above_reserve():
         eta = r.assets.one_way_efficiency
         start = r.soc_kwh[0] - eta * r.charge_kw[0] + r.discharge_kw[0] / eta
         assert r.soc_kwh[-1] >= min(r.assets.reserve_kwh, start) - 1e-6, year
+
+
+def test_council_savings_never_drive_the_load_negative():
+    """A tiny territory (no firms) whose council has every electricity-saving measure: the
+    savings stop at the commune's own consumption and the dispatch load stays ≥ 0 (the
+    property test found load_kw −14.8 with 103 households and LED street lighting)."""
+    config = model_config({"territory": {"households": 20, "farms": 0, "industry_firms": 0,
+                                         "service_firms": 0}, "seed": 2})
+    model = TerritoryModel(config)
+    effects = model.council_effects
+    saving = effects.quantities["electricity_demand_kwh_per_unit_yr"] < 0
+    assert saving.any()
+    chosen = np.zeros((1, len(effects)), bool)
+    chosen[0] = saving
+    model.council_portfolio.adopt(chosen, 2024, np.zeros(chosen.shape, int),
+                                  np.full(chosen.shape, 50.0))
+    model.simulate_until(2025)
+    load = model.last_energy.dispatch.load_kw
+    assert load.min() >= 0.0
+    assert municipal_electricity_kwh(model, 2025) == 0.0
+    baseline = TerritoryModel(config)
+    assert municipal_electricity_kwh(baseline, 2025) == pytest.approx(200.0 * baseline.population)
+
+
+def test_property_counterexample_runs():
+    """The counterexample reported by the property test (load_kw −13.6 in 2026 before)."""
+    config = model_config({
+        "territory": {"households": 103, "farms": 0, "industry_firms": 0,
+                      "service_firms": 0},
+        "seed": 2, "until": 2026,
+        "policy": {"coordination": {"authority": 1.0, "reciprocity": 0.0, "exchange": 0.0},
+                   "subsidy_rate": 0.0, "budget_per_inhabitant_eur": 1775.0,
+                   "council": {"archetype": "cost_benefit"}}})
+    model = TerritoryModel(config)
+    model.simulate_until(2026)
+    assert model.last_energy.dispatch.load_kw.min() >= 0.0

@@ -220,6 +220,11 @@ class TerritoryConfig:
         source="local share of the Garonne withdrawals, " + UNCONFIRMED)
     groundwater_m3_per_day: float = param(2500.0, unit="m3/day", low=0, high=1e7,
                                           source="drinking-water boreholes, " + UNCONFIRMED)
+    municipal_electricity_kwh_per_inhabitant: float = param(
+        200.0, unit="kWh/inhabitant/yr", low=0, high=2000,
+        source="ADEME (2019), Dépenses énergétiques des collectivités locales en 2017: "
+        "electricity about half of communes' energy use, public lighting about 40 % of it; "
+        "order of 150-250 kWh per inhabitant, " + UNCONFIRMED)
     emissions: EmissionsConfig = field(default_factory=EmissionsConfig)
 
 

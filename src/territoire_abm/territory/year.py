@@ -162,8 +162,9 @@ def _energy(model: TerritoryModel, year: int, climate: Climate) -> EnergyYear:
         income_per_cu(hh.income_eur, hh.persons), occupants.prebound_at_class_g,
         occupants.income_elasticity,
     )
-    hh_energy.specific_kwh = hh_energy.specific_kwh + portfolio.total(
-        year, effects.quantities["electricity_demand_kwh_per_unit_yr"])
+    # A measure's saving never exceeds the demand it applies to.
+    hh_energy.specific_kwh = np.maximum(0.0, hh_energy.specific_kwh + portfolio.total(
+        year, effects.quantities["electricity_demand_kwh_per_unit_yr"]))
     hh_energy.heating_final_kwh = hh_energy.heating_final_kwh * portfolio.factor(
         year, effects.factors["fuel_demand_factor"])
     firms, f_effects, f_portfolio = model.firms, model.firm_effects, model.firm_portfolio
@@ -186,8 +187,7 @@ def _energy(model: TerritoryModel, year: int, climate: Climate) -> EnergyYear:
         + firm_elec[firms.sector == 0].sum() * shapes.flat
         + firm_elec[firms.sector > 0].sum() * shapes.daytime
         + pumping_kwh * shapes.flat
-        + model.council_portfolio.total(year, model.council_effects.quantities[
-            "electricity_demand_kwh_per_unit_yr"])[0] * shapes.flat
+        + municipal_electricity_kwh(model, year) * shapes.flat
     )
     pv_kwp = _pv_kwp(model, year)
     territory = model.config.territory
@@ -198,6 +198,18 @@ def _energy(model: TerritoryModel, year: int, climate: Climate) -> EnergyYear:
                        climate)
     return EnergyYear(hh_energy, firm_elec, firm_fuel, result, pv_kwp, float(hydro_kw.sum()),
                       float(community_hydro.sum()), pumping_kwh)
+
+
+def municipal_electricity_kwh(model: TerritoryModel, year: int) -> float:
+    """The commune's own electricity (public lighting, buildings, services), kWh/yr: a
+    per-inhabitant baseline plus the council measures' additions, whose savings (LED street
+    lighting, retrofits) never take it below zero — they are sized for a commune of about
+    5,700 inhabitants and would otherwise drive a small territory's load negative."""
+    baseline = (model.config.territory.municipal_electricity_kwh_per_inhabitant
+                * model.population)
+    measures = float(model.council_portfolio.total(year, model.council_effects.quantities[
+        "electricity_demand_kwh_per_unit_yr"])[0])
+    return max(0.0, baseline + measures)
 
 
 def _pv_kwp(model: TerritoryModel, year: int) -> float:
