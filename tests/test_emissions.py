@@ -151,3 +151,40 @@ def test_lever_moves_its_indicator_within_source_range(measure_id, group, indica
     change = lever.records[0][indicator] / base.records[0][indicator] - 1.0
     assert low <= change <= high, change
     assert lever.records[0]["operational_t"] < base.records[0]["operational_t"]
+
+
+def test_council_weighs_the_emissions_its_measures_avoid():
+    """Last year's sectors × each measure's effect: positive for the emission levers, zero
+    for measures without one, proportional to the emissions they act on."""
+    from territoire_abm.indicators.emissions import council_avoided_t
+
+    m = model(until=2025)
+    record = m.records[-1]
+    avoided = council_avoided_t(m, record)
+    ids = m.council_effects.ids
+    for measure_id in ("carpooling_scheme", "cycle_network_soft_modes", "ev_charging_network",
+                       "biowaste_sorting_composting"):
+        assert avoided[ids.index(measure_id)] > 0, measure_id
+    assert avoided[ids.index("heat_wave_plan")] == 0.0
+    assert avoided[ids.index("biowaste_sorting_composting")] == pytest.approx(
+        0.2 * record["emissions_waste_t"])
+    doubled = council_avoided_t(m, {**record, "emissions_waste_t":
+                                    2 * record["emissions_waste_t"]})
+    assert doubled[ids.index("biowaste_sorting_composting")] == pytest.approx(
+        2 * avoided[ids.index("biowaste_sorting_composting")])
+
+
+def test_carbon_price_reaches_the_council_estimate():
+    """The council values avoided emissions at ``policy.carbon_price_eur_per_t``: a higher
+    carbon price raises the estimated benefit of the emission levers only."""
+    from territoire_abm.governance.rules import _estimated_benefit_eur
+
+    values = {}
+    for price in (0.0, 250.0):
+        m = model(until=2025, policy={"carbon_price_eur_per_t": price})
+        values[price] = _estimated_benefit_eur(m, dict(m.records[-1]))
+    ids = m.council_effects.ids
+    gain = values[250.0] - values[0.0]
+    assert gain[ids.index("carpooling_scheme")] > 0
+    assert gain[ids.index("biowaste_sorting_composting")] > 0
+    assert gain[ids.index("heat_wave_plan")] == pytest.approx(0.0)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from territoire_abm.governance.controllers import Decision, Situation
+from territoire_abm.indicators.emissions import council_avoided_t
 
 if TYPE_CHECKING:
     from territoire_abm.territory.model import TerritoryModel
@@ -122,6 +123,8 @@ def _estimated_benefit_eur(model: TerritoryModel, indicators: dict[str, float]) 
     energy_benefit = (
         -effects.quantities["electricity_demand_kwh_per_unit_yr"] * VALUE_EUR["kwh"]
         + effects.quantities["pv_kwp_per_unit"] * 1300.0 * VALUE_EUR["pv_kwh"]
+        # Transport and waste levers: emissions avoided at the policy's carbon price.
+        + council_avoided_t(model, indicators) * model.config.policy.carbon_price_eur_per_t
     )
     awareness = effects.quantities["risk_perception_boost"] * (heat + unmet) * 0.5
     return heat_benefit + water_benefit + energy_benefit + awareness

@@ -21,7 +21,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from territoire_abm.flows import carbon, pathways
-from territoire_abm.flows.transport import TransportYear, transport_year
+from territoire_abm.flows.transport import (
+    TransportYear,
+    commute_km_per_household,
+    transport_year,
+)
 from territoire_abm.indicators import ecm
 
 if TYPE_CHECKING:
@@ -140,3 +144,20 @@ def emissions_record(model: TerritoryModel, year: int, energy: Any) -> dict[str,
         "ecm_carbon_level": float(ecm.carbon_level(housing)),
     })
     return record
+
+
+def council_avoided_t(model: TerritoryModel, indicators: dict[str, float]) -> np.ndarray:
+    """Emissions (tCO2e/yr) each council measure would avoid, judged from last year's record:
+    the covered share of commuting car emissions times (1 − ``commute_car_km_factor``), the
+    passenger emissions an ``ev_share_boost`` electrifies, and the waste emissions times
+    (1 − ``waste_emissions_factor``). What the council weighs at the carbon price."""
+    effects, cfg = model.council_effects, model.config.territory.emissions.transport
+    passenger = indicators.get("emissions_transport_passenger_t", 0.0)
+    car_km = cfg.cars_per_household * cfg.km_per_car_yr
+    commute_share = min(1.0, commute_km_per_household(cfg) / car_km) if car_km > 0 else 0.0
+    cover = effects.quantities["population_covered_share"]
+    ev = energy_context(model, model.year).ev_fleet_share
+    return (passenger * commute_share * cover * (1.0 - effects.factors["commute_car_km_factor"])
+            + passenger * effects.quantities["ev_share_boost"] / max(1e-9, 1.0 - ev)
+            + indicators.get("emissions_waste_t", 0.0)
+            * (1.0 - effects.factors["waste_emissions_factor"]))
