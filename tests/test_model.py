@@ -31,8 +31,9 @@ SMALL = {"households": 200, "farms": 4, "industry_firms": 2, "service_firms": 8}
 SMALL_DOTTED = {f"territory.{key}": value for key, value in SMALL.items()}
 CLIMATE_COLUMNS = ["warming_c", "tmean_c", "heat_wave_days", "hot_days_30", "hot_days_35",
                    "tropical_nights", "hdd", "cdd", "precip_mm", "drought_index",
-                   "longest_dry_spell_days", "frost_days", "river_flow_min_m3s",
-                   "restriction_days"]
+                   "longest_dry_spell_days", "frost_days", "natural_low_flow_vcn10_m3s",
+                   "natural_flow_jja_m3s", "pet_mm"]
+# Gauge flow and restriction days respond to withdrawals, hence to levers (flows/basin.py).
 KEY_COLUMNS = [*CLIMATE_COLUMNS, *DEFAULT_OUTCOMES, "energy_balance_residual_kwh",
                "water_balance_residual_m3", "population", "eges_t", "pv_kwp",
                "import_kwh", "water_demand_m3", "water_withdrawn_m3"]

@@ -8,17 +8,17 @@ Typical year (all pure functions, randomness from one ``numpy.random.Generator``
                       delta_c_monthly=monthly_temperature_delta_c(d),
                       precip_factor_monthly=monthly_precip_factor(d),
                       warming_c=scen.warming_at(2060), rng=rng, year=2060)
-    pet = hargreaves_pet_mm(w, 43.3)
+    pet = fao56_pet_mm(w, lat_deg=43.3)
     idx = yearly_indices(w, pet_mm_daily=pet)
     flow, state = daily_river_flow_m3s(w, mean_flow_m3s=190, pet_mm_daily=pet,
                                        state=state, rng=rng)
-    levels = restriction_levels(flow + low_flow_support_m3s(DAY_OF_YEAR))
+    levels = restriction_levels(flow)   # natural flow; the basin year adds support and uses
 """
 
+from territoire_abm.climate.evapotranspiration import fao56_pet_mm, penman_monteith_mm
 from territoire_abm.climate.hydrology import (
     RESTRICTION_NAMES,
     daily_river_flow_m3s,
-    low_flow_support_m3s,
     restriction_levels,
     thresholds_from_alert,
 )
@@ -57,14 +57,15 @@ __all__ = [
     "Scenario",
     "daily_river_flow_m3s",
     "delta_c",
+    "fao56_pet_mm",
     "generate_year",
     "get_scenario",
     "hargreaves_pet_mm",
     "heat_wave_mask",
     "hourly_temperature_c",
-    "low_flow_support_m3s",
     "monthly_precip_factor",
     "monthly_temperature_delta_c",
+    "penman_monteith_mm",
     "reference_warming",
     "resolve_reference_period",
     "restriction_levels",

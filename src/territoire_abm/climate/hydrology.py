@@ -18,16 +18,19 @@ year runs in a few vectorised calls:
    and 7.4 °C the Montauban-like normal: warmer winters, less snow (−22 %/°C, assumed,
    unconfirmed; direction from Explore2 and Pyrenean snow studies).
 5. **Scaling**: flow = mean_flow × [0.7·q_t / q_ref + 0.3·B(d)·snow] × noise_t, with
-   q_ref = 0.7455 mm/day set so that Montauban-like 1991–2020 weather (2,000 seeded
-   years, snow factor included) gives a mean flow of ``mean_flow``.
+   q_ref = 0.895 mm/day set so that the default place's 1991–2020 normals (300 seeded
+   years, FAO-56 Penman–Monteith PET, snow factor included) give a mean flow of
+   ``mean_flow`` (``benchmarks/calibrate_hydrology.py`` recomputes it).
    Other climates scale relative to that reference. Noise: log-normal AR(1)
    (sd 0.1, lag-1 0.9) for upstream weather the local station does not see.
 
 The shape was tuned by eye to a Garonne-at-Portet-like regime (high flows March–May,
-low flows August–October, mean ≈ 190 m³/s, unconfirmed). With the scenario module's
-deltas, a France at +4 °C gives summer (JJA) flows ≈ 25–30 % lower than the reference,
-within Explore2's −15 % to −50 % for RCP8.5 at the end of the century (INRAE/OIEau 2024),
-though short of its −40 to −50 % for the South-West.
+low flows August–October, mean ≈ 190 m³/s, unconfirmed). Against 1976–2005, France at
++4 °C (TRACC 2100) gives summer (JJA) natural flows −42 % and August–October flows −41 %
+(annual −30 %), FAO-56 PET +20 % (``benchmarks/calibrate_hydrology.py``, 300 years each):
+within Explore2's −40 to −50 % for summer flows in the South-West at the end of the
+century under RCP8.5 (Explore2, INRAE/OIEau 2024; DOMAIN.md §1) and Météo-France's
++20 % PET (2024). With Hargreaves PET (before 2026-12) summer flows fell only 22–27 %.
 
 Restrictions
 ------------
@@ -47,7 +50,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import lfilter
 
-from territoire_abm.climate.indices import DEFAULT_LAT_DEG, hargreaves_pet_mm
+from territoire_abm.climate.evapotranspiration import fao56_pet_mm
+from territoire_abm.climate.indices import DEFAULT_LAT_DEG
 from territoire_abm.climate.weather import DAY_OF_YEAR, N_DAYS, DailyWeather
 from territoire_abm.errors import UserError
 
@@ -59,12 +63,10 @@ RESTRICTION_NAMES = {
 GARONNE_ALERT_M3S = 38.0
 #: Thresholds relative to the alert threshold (derived, unconfirmed).
 THRESHOLD_RATIOS = {"vigilance": 1.25, "alert": 1.0, "reinforced": 0.8, "crisis": 0.6}
-#: Low-flow support on the Garonne, m³/s: 44.4 with − 35.9 without (2016, DOMAIN.md §1).
-GARONNE_SUPPORT_M3S = 8.5
-#: 1 July and 31 October as 1-based day of year (no leap day).
-SUPPORT_START_DOY = 182
-SUPPORT_END_DOY = 304
 WINDOW_DAYS = 10
+#: France warming of the 1991–2020 normals: the dew point equals Tmin there (FAO-56 eq. 48)
+#: and drifts below it with further warming (``water.dewpoint_depression_per_c``).
+HUMIDITY_BASELINE_WARMING_C = 1.3
 
 _WETNESS_TAU_D = 20.0
 _WETNESS_SCALE_MM = 10.0
@@ -72,7 +74,7 @@ _QUICK_SHARE, _QUICK_TAU_D = 0.25, 3.0
 _SLOW_TAU_D = 90.0
 _NIVAL_SHARE, _NIVAL_KAPPA, _NIVAL_PEAK_DOY = 0.3, 1.5, 150
 _SNOW_SENSITIVITY_PER_C, _SNOW_REF_TMEAN_C = 0.25, 7.4
-_Q_REF_MM_DAY = 0.7455
+_Q_REF_MM_DAY = 0.895
 _NOISE_SD, _NOISE_PHI = 0.1, 0.9
 _SPIN_UP_DAYS = 60
 
@@ -87,6 +89,12 @@ def _reservoir(inflow: np.ndarray, tau_d: float, start: float) -> tuple[np.ndarr
     k = np.exp(-1.0 / tau_d)
     out, _ = lfilter([1.0 - k], [1.0, -k], inflow, zi=[k * start])
     return out, float(out[-1])
+
+
+def effective_rain_mm(precip: np.ndarray, pet: np.ndarray) -> np.ndarray:
+    """Effective rainfall of the year, mm/day (365,): what runs off or recharges aquifers."""
+    return _effective_rain(np.asarray(precip, dtype=float),
+                           np.asarray(pet, dtype=float))[_SPIN_UP_DAYS:]
 
 
 def _effective_rain(precip: np.ndarray, pet: np.ndarray) -> np.ndarray:
@@ -135,13 +143,14 @@ def daily_river_flow_m3s(
     Returns
     -------
     flow_m3s : np.ndarray (365,)
-        Natural flow, without low-flow support (add :func:`low_flow_support_m3s`).
+        Natural flow, without low-flow support (reservoir releases are decided day by day
+        in :mod:`territoire_abm.flows.basin`).
     new_state : float
         Slow-store outflow on 31 December, mm/day.
     """
     if not mean_flow_m3s > 0:
         raise UserError("mean_flow_m3s", mean_flow_m3s, "a flow > 0 m³/s")
-    pet = hargreaves_pet_mm(weather, lat_deg) if pet_mm_daily is None else pet_mm_daily
+    pet = fao56_pet_mm(weather, lat_deg=lat_deg) if pet_mm_daily is None else pet_mm_daily
     rain = _effective_rain(weather.precip_mm, np.asarray(pet, dtype=float))
     quick, _ = _reservoir(rain, _QUICK_TAU_D, 0.0)
     year_rain = rain[_SPIN_UP_DAYS:]
@@ -155,26 +164,14 @@ def daily_river_flow_m3s(
     return mean_flow_m3s * relative * _log_noise(rng), new_state
 
 
-def low_flow_support_m3s(
-    day_of_year: int | np.ndarray,
-    *,
-    support_m3s: float = GARONNE_SUPPORT_M3S,
-    start_doy: int = SUPPORT_START_DOY,
-    end_doy: int = SUPPORT_END_DOY,
-) -> np.ndarray:
-    """Reservoir releases added to the river, m³/s, on 1-based days of year.
-
-    ``support_m3s`` from 1 July (day 182) to 31 October (day 304) inclusive, else 0.
-    Default 8.5 m³/s: Garonne at Portet 2016, 44.4 with support against 35.9 without
-    (DOMAIN.md §1).
-    """
-    doy = np.asarray(day_of_year)
-    return np.where((doy >= start_doy) & (doy <= end_doy), float(support_m3s), 0.0)
-
-
-def thresholds_from_alert(alert_m3s: float) -> dict[str, float]:
-    """The four restriction thresholds (m³/s) from an alert threshold (derived ratios)."""
-    return {f"{k}_m3s": alert_m3s * r for k, r in THRESHOLD_RATIOS.items()}
+def thresholds_from_alert(alert_m3s: float, crisis_ratio: float | None = None
+                          ) -> dict[str, float]:
+    """The four restriction thresholds (m³/s) from an alert threshold (derived ratios);
+    ``crisis_ratio`` overrides the crisis/alert ratio (Portet: DCR 27 / alert 38)."""
+    ratios = dict(THRESHOLD_RATIOS)
+    if crisis_ratio is not None:
+        ratios["crisis"] = crisis_ratio
+    return {f"{k}_m3s": alert_m3s * r for k, r in ratios.items()}
 
 
 def moving_minimum(flow_m3s: np.ndarray, window_days: int = WINDOW_DAYS) -> np.ndarray:

@@ -14,14 +14,16 @@ Definitions
   22 °C, a model convention: no single French standard; Eurostat uses 21 °C when the mean
   exceeds 24 °C). Hourly degree-hours should use ``weather.hourly_temperature_c``.
 - Longest dry spell: longest run of days with precipitation < 1 mm.
-- Potential evapotranspiration (PET): Hargreaves & Samani 1985 (Applied Engineering in
-  Agriculture 1(2):96–99), PET = 0.0023 · Ra · (Tmean + 17.8) · √(Tmax − Tmin), with Ra the
-  extraterrestrial radiation in mm/day of evaporation (FAO-56, Allen et al. 1998, eq. 21
-  and 0.408 mm per MJ m⁻²).
+- Potential evapotranspiration (PET): FAO-56 Penman–Monteith from temperature
+  (:mod:`territoire_abm.climate.evapotranspiration`) by default. Hargreaves & Samani 1985
+  (Applied Engineering in Agriculture 1(2):96–99), PET = 0.0023 · Ra · (Tmean + 17.8) ·
+  √(Tmax − Tmin), is kept for comparison: it rises about as much with warming when humidity
+  is held, but cannot represent drier air.
 - Drought index: SPEI-like (Vicente-Serrano et al. 2010, J. Climate 23:1696–1718) but a
   plain z-score: the April–September water balance Σ(P − PET) standardised by a fixed
-  climatological mean and standard deviation. Defaults were estimated from 2,000 seeded
-  years of the generator with Montauban normals (1991–2020, no delta) at 43.3° N, so the
+  climatological mean and standard deviation. Defaults were estimated from 300 seeded
+  years of the generator with the default place's normals (1991–2020, no delta), FAO-56 PET
+  (``benchmarks/calibrate_hydrology.py``), so the
   reference climate gives ≈ 0; negative is drier. For another place, estimate its own
   mean and sd with :func:`growing_season_balance_mm` over reference years.
 """
@@ -30,13 +32,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from territoire_abm.climate.evapotranspiration import fao56_pet_mm
 from territoire_abm.climate.weather import DAY_OF_YEAR, N_DAYS, DailyWeather
 
 #: Default latitude (Carbonne / Garonne plain), degrees north.
 DEFAULT_LAT_DEG = 43.3
 #: Reference mean and sd of the April–September balance Σ(P − PET), mm (see module doc).
-DROUGHT_REF_MEAN_MM = -445.0
-DROUGHT_REF_SD_MM = 74.0
+DROUGHT_REF_MEAN_MM = -356.0
+DROUGHT_REF_SD_MM = 75.0
 
 _SOLAR_CONSTANT_MJ_MIN = 0.0820  # MJ m-2 min-1, FAO-56
 _MM_PER_MJ = 0.408
@@ -72,12 +75,16 @@ def hargreaves_pet_mm(weather: DailyWeather, lat_deg: float = DEFAULT_LAT_DEG) -
     return np.maximum(pet * np.sqrt(dtr), 0.0)
 
 
+def _default_pet(weather: DailyWeather, lat_deg: float) -> np.ndarray:
+    return fao56_pet_mm(weather, lat_deg=lat_deg)
+
+
 def growing_season_balance_mm(
     weather: DailyWeather, pet_mm_daily: np.ndarray | None = None,
     lat_deg: float = DEFAULT_LAT_DEG,
 ) -> float:
     """Σ(P − PET) over 1 April – 30 September, mm."""
-    pet = hargreaves_pet_mm(weather, lat_deg) if pet_mm_daily is None else pet_mm_daily
+    pet = _default_pet(weather, lat_deg) if pet_mm_daily is None else pet_mm_daily
     return float(np.sum(weather.precip_mm[_GROWING_SEASON] - pet[_GROWING_SEASON]))
 
 
@@ -123,7 +130,7 @@ def yearly_indices(
     """
     tmin, tmax, precip = weather.tmin_c, weather.tmax_c, weather.precip_mm
     tmean = weather.tmean_c
-    pet = hargreaves_pet_mm(weather, lat_deg) if pet_mm_daily is None else pet_mm_daily
+    pet = _default_pet(weather, lat_deg) if pet_mm_daily is None else pet_mm_daily
     balance = growing_season_balance_mm(weather, pet)
     hw = heat_wave_mask(weather, heat_wave_tmin_c, heat_wave_tmax_c)
     return {

@@ -152,6 +152,125 @@ class EmissionsConfig:
 
 
 @dataclass
+class WaterConfig:
+    """River basin, stocks and supplies of the territory's water year (flows/basin.py)."""
+
+    elevation_m: float = param(185.0, unit="m", low=-10, high=4000,
+                               source="IGN, Carbonne town centre (about 185 m)")
+    pet_wind_m_s: float = param(2.0, unit="m/s", low=0.5, high=10,
+                                source="FAO-56 (Allen et al. 1998) default when no wind data")
+    pet_krs: float = param(0.16, unit="-", low=0.1, high=0.25,
+                           source="FAO-56 eq. 50: 0.16 interior, 0.19 coastal locations")
+    dewpoint_depression_per_c: float = param(
+        0.7, unit="degC/degC", low=0, high=2,
+        source="calibrated: FAO-56 PET +20 % at France +4 °C vs 1976–2005 (Météo-France "
+        "2024); direction: falling land relative humidity (Byrne & O'Gorman 2018, PNAS 115)")
+    crisis_ratio: float = param(0.71, unit="share of alert flow", low=0.1, high=0.79,
+                                source="Garonne at Portet: crisis flow (DCR) 27 / alert 38 m3/s "
+                                "(SDAGE Adour-Garonne, AEAG atlas 2009)")
+    support_capacity_hm3: float = param(
+        54.0, unit="hm3", low=0, high=1000,
+        source="SMEAG: 54 hm3 guaranteed for Garonne low-flow support 2008–2019 "
+        "(79 hm3 mobilisable in 2022)")
+    support_max_release_m3s: float = param(
+        18.0, unit="m3/s", low=0, high=200,
+        source="SMEAG 2022: up to 18 m3/s released (40 % of the flow at Toulouse)")
+    support_target_m3s: float = param(
+        52.0, unit="m3/s", low=0, high=5000,
+        source="DOE Garonne at Portet 48–52 m3/s (SDAGE Adour-Garonne, AEAG atlas 2009)")
+    support_fill_share: float = param(
+        0.012, unit="share of natural flow", low=0, high=1,
+        source="calibrated: 1 Nov–30 Jun inflow fills 54 hm3 in a median year, 44 hm3 in "
+        "the driest 10 % (benchmarks/calibrate_hydrology.py), short after dry "
+        "winters and springs (SMEAG: 2023 limited by Pyrenean snow deficit), " + UNCONFIRMED)
+    basin_territory_equivalents: float = param(
+        30.0, unit="territories", low=0, high=10000,
+        source="irrigated area of the Garonne alert zone upstream of Portet (~20,000 ha, of "
+        "74,000 ha depending on the Garonne, SMEAG 2016) / the territory's ~450 ha, "
+        + UNCONFIRMED)
+    consumptive_share_piped: float = param(
+        0.2, unit="share", low=0, high=1,
+        source="drinking and industrial water mostly returns through sewage works, "
+        + UNCONFIRMED)
+    consumptive_share_irrigation: float = param(
+        1.0, unit="share", low=0, high=1,
+        source="Adour-Garonne: irrigation water fully consumed in low-flow periods (DOMAIN §1)")
+    aquifer_capacity_m3: float = param(1.5e6, unit="m3", low=0, high=1e10,
+                                       source="alluvial aquifer of the Garonne, usable "
+                                       "storage around the well field, " + UNCONFIRMED)
+    aquifer_recharge_area_km2: float = param(8.0, unit="km2", low=0, high=1e5,
+                                             source=UNCONFIRMED)
+    aquifer_residence_days: float = param(
+        180.0, unit="days", low=1, high=1e5,
+        source="alluvial aquifers drain to the river over months (BRGM), " + UNCONFIRMED)
+    aquifer_min_share: float = param(
+        0.2, unit="share", low=0, high=1,
+        source="protected storage below which boreholes stop (piezometric crisis level), "
+        + UNCONFIRMED)
+    farm_reservoir_fill_mm: float = param(
+        150.0, unit="mm", low=1, high=2000,
+        source="effective winter rain that fills an empty hill reservoir, " + UNCONFIRMED)
+    rainwater_tank_fill_mm: float = param(
+        30.0, unit="mm", low=1, high=500,
+        source="rain on ~100 m2 of roof that fills a 3 m3 tank (ADEME), " + UNCONFIRMED)
+
+
+@dataclass
+class HeatConfig:
+    """Indoor overheating and heat-health (impacts/heat.py)."""
+
+    comfort_offset_c: float = param(
+        3.0, unit="degC", low=2, high=4,
+        source="EN 16798-1:2019 adaptive comfort, category II upper limit θc + 3 K")
+    time_constant_h: float = param(
+        36.0, unit="h", low=4, high=200,
+        source="free-running dwelling thermal time constant, masonry houses 1–3 days "
+        "(Porritt et al. 2012, Energy Build. 55), " + UNCONFIRMED)
+    internal_rise_c: float = param(
+        1.5, unit="degC", low=0, high=6,
+        source="internal gains ~4 W/m2 over summer conductance, " + UNCONFIRMED)
+    solar_rise_c_by_class: dict[str, float] = param(
+        unit="degC at full sun", factory=lambda: {
+            "A": 4.0, "B": 4.5, "C": 5.0, "D": 6.0, "E": 7.0, "F": 8.0, "G": 9.0},
+        source="solar gains over conductance, higher with poorly insulated roofs; set so a "
+        "class-E house peaks ~4–6 K above outdoor on sunny days (Porritt et al. 2012), "
+        + UNCONFIRMED)
+    shading_solar_cut: float = param(
+        0.7, unit="share", low=0, high=1,
+        source="external shutters/blinds cut solar gains by 70–90 % (Fc 0.1–0.3, EN ISO "
+        "52022-1); Porritt et al. 2012: external shutters among the most effective")
+    cool_roof_solar_cut: float = param(
+        0.5, unit="share", low=0, high=1,
+        source="set so a class-E house's peak indoor temperature falls 1.2 K in a heat wave, "
+        "the low end of 1.2–3.3 K for cool roofs on non-AC buildings (Santamouris 2014, "
+        "Solar Energy 103:682–703)")
+    retrofit_solar_cut: float = param(
+        0.3, unit="share", low=0, high=1,
+        source="roof/wall insulation cuts conducted solar gains (Porritt et al. 2012), "
+        + UNCONFIRMED)
+    greening_cooling_c: float = param(
+        0.94, unit="degC", low=0, high=3,
+        source="urban green spaces 0.94 K cooler (Bowler et al. 2010, Landsc. Urban "
+        "Plan. 97:147–155)")
+    fan_comfort_gain_c: float = param(
+        1.2, unit="degC", low=0, high=2.2,
+        source="EN 16798-1 / ASHRAE 55: air speed 0.6 m/s raises the upper limit 1.2 K "
+        "(0.9 m/s: 1.8 K, 1.2 m/s: 2.2 K)")
+    cooling_setpoint_c: float = param(26.0, unit="degC", low=18, high=32,
+                                      source="ADEME: set air conditioning no lower than 26 °C")
+    mortality_rr_per_c: float = param(
+        0.0312, unit="1/degC", low=0.006, high=0.0572,
+        source="Baccini et al. 2008, Epidemiology 19:711–719: +3.12 % (0.60–5.72) daily "
+        "mortality per °C of max apparent temperature above threshold, Mediterranean cities")
+    mortality_threshold_c: float = param(
+        29.4, unit="degC", low=20, high=40,
+        source="Baccini et al. 2008: Mediterranean threshold 29.4 °C max apparent temp. "
+        "(used on Tmax: a stated simplification)")
+    deaths_per_1000_yr: float = param(9.4, unit="deaths/1000 inhabitants/yr", low=1, high=30,
+                                      source="INSEE 2023: 639,300 deaths, 68.2 M inhabitants")
+
+
+@dataclass
 class TerritoryConfig:
     """The commune: population, firms, climate place, river, assets."""
 
@@ -180,9 +299,6 @@ class TerritoryConfig:
                                     source="see heat_wave_tmin_c, " + UNCONFIRMED)
     river_mean_flow_m3s: float = param(190.0, unit="m3/s", low=0.1, high=5000,
                                        source="Garonne at Portet, " + UNCONFIRMED)
-    low_flow_support_m3s: float = param(8.5, unit="m3/s", low=0, high=500,
-                                        source="Garonne low-flow support 1 Jul–31 Oct "
-                                        "(DOMAIN §1: 44.4 with vs 35.9 without in 2016)")
     alert_flow_m3s: float = param(38.0, unit="m3/s", low=0.01, high=5000,
                                   source="Garonne at Portet alert threshold (DOMAIN §1)")
     hydro_capacity_kw: float = param(12000.0, unit="kW", low=0, high=1e6,
@@ -219,13 +335,16 @@ class TerritoryConfig:
         0.003, unit="share of flow", low=0, high=1,
         source="local share of the Garonne withdrawals, " + UNCONFIRMED)
     groundwater_m3_per_day: float = param(2500.0, unit="m3/day", low=0, high=1e7,
-                                          source="drinking-water boreholes, " + UNCONFIRMED)
+                                          source="drinking-water borehole pumping "
+                                          "capacity, " + UNCONFIRMED)
     municipal_electricity_kwh_per_inhabitant: float = param(
         200.0, unit="kWh/inhabitant/yr", low=0, high=2000,
         source="ADEME (2019), Dépenses énergétiques des collectivités locales en 2017: "
         "electricity about half of communes' energy use, public lighting about 40 % of it; "
         "order of 150-250 kWh per inhabitant, " + UNCONFIRMED)
     emissions: EmissionsConfig = field(default_factory=EmissionsConfig)
+    water: WaterConfig = field(default_factory=WaterConfig)
+    heat: HeatConfig = field(default_factory=HeatConfig)
 
 
 @dataclass

@@ -12,6 +12,7 @@ import numpy as np
 
 from territoire_abm.config.params import HEATING_SYSTEMS
 from territoire_abm.flows.demand import HEATING_IS_ELECTRIC, heating_price_eur_per_kwh
+from territoire_abm.flows.water import shortage_share, water_indicators
 from territoire_abm.indicators import ecm, sdg
 from territoire_abm.indicators import emissions as territorial
 from territoire_abm.indicators.energy_kpis import energy_kpis
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 ENERGY_POVERTY_EFFORT = 0.08  # ONPE: energy spending > 8 % of income, 3 lowest deciles
 GROUP_PREFIX = ("adopted_share_", "adopted_share_", "council_has_", "community_has_")
 CLIMATE_KEYS = ("hot_days_30", "hot_days_35", "tropical_nights", "heat_wave_days", "hdd", "cdd",
-                "longest_dry_spell_days", "precip_mm", "tmean_c", "frost_days", "drought_index")
+                "longest_dry_spell_days", "precip_mm", "tmean_c", "frost_days", "drought_index",
+                "pet_mm")
 
 
 def partial_record(model: TerritoryModel, year: int, climate: Any, energy: Any, water: Any,
@@ -48,8 +50,9 @@ def partial_record(model: TerritoryModel, year: int, climate: Any, energy: Any, 
         "farm_revenue_loss_eur": impacts.farm_revenue_loss_eur,
         "productivity_loss_share": impacts.productivity_loss_share,
         "unmet_water_m3": float(sum(unmet_m3.values())),
-        "unmet_water_share_households": _share(unmet_m3, water, "households_indoor",
-                                               "households_outdoor"),
+        # allowed but not delivered; garden cuts by order are water_restricted_share_*
+        "unmet_water_share_households": shortage_share(water, "households_indoor",
+                                                       "households_outdoor"),
         "unmet_water_share_agriculture": _share(unmet_m3, water, "agriculture"),
         "unmet_water_share_industry": _share(unmet_m3, water, "industry"),
         "water_demand_m3": float(sum(v.sum() for v in water.demand_m3.values())),
@@ -59,6 +62,8 @@ def partial_record(model: TerritoryModel, year: int, climate: Any, energy: Any, 
         "water_balance_residual_m3": water.balance_residual_m3(),
         "energy_balance_residual_kwh": energy.dispatch.balance_residual_kwh(),
     })
+    record.update(water_indicators(water))
+    record.update(impacts.heat_record)
     record.update(_energy_record(model, energy, kpis, population))
     record.update(emissions)
     record["emissions_t_per_inhabitant"] = emissions["eges_t"] / population

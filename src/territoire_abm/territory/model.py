@@ -91,6 +91,7 @@ class TerritoryModel(mesa.Model):
         self.upstream_withdrawal_m3s = np.zeros(365)
         self.imported_water_m3 = 0.0
         self.river_state: Any = None
+        self.water_stocks: Any = None  # flows.basin.Stocks, set by the first water year
         self.hazard_frequency = {"heat": 0.3, "drought": 0.3}
         self.events: dict[str, bool] = {}
         self.dispatch_mode: str | None = None

@@ -48,7 +48,8 @@ def place_overrides(place: Any, base: ModelConfig | None = None) -> dict[str, An
         overrides.update({
             "territory.river_mean_flow_m3s": flow,
             "territory.alert_flow_m3s": 0.2 * flow,
-            "territory.low_flow_support_m3s": 0.0,
+            "territory.water.support_capacity_hm3": 0.0,
+            "territory.water.basin_territory_equivalents": 1.0,
             "territory.hydro_capacity_kw": 0.0,
             "territory.river_withdrawal_cap_share": 0.3,
         })

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from territoire_abm.territory.model import TerritoryModel
 
 FORMAT_VERSION = 1
-SCALARS = ("year", "river_state", "battery_soc_kwh", "bilan_reference_kwhep",
+SCALARS = ("year", "river_state", "water_stocks", "battery_soc_kwh", "bilan_reference_kwhep",
            "last_water_pumping_kwh", "imported_water_m3", "dispatch_mode",
            "tariff_surcharge_eur")
 MAPPINGS = ("hazard_frequency", "events", "last", "decision_log", "external_council_knowledge")

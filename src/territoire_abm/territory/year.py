@@ -7,13 +7,14 @@ returns the year's indicator record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from territoire_abm.climate import hydrology
-from territoire_abm.climate.indices import hargreaves_pet_mm, yearly_indices
+from territoire_abm.climate.evapotranspiration import fao56_pet_mm
+from territoire_abm.climate.indices import yearly_indices
 from territoire_abm.climate.scenarios import (
     delta_c,
     monthly_precip_factor,
@@ -26,9 +27,11 @@ from territoire_abm.climate.weather import (
     solar_capacity_factor_hourly,
 )
 from territoire_abm.flows import carbon, demand, pathways
+from territoire_abm.flows import water as water_flows
+from territoire_abm.flows.basin import WaterYear
 from territoire_abm.flows.dispatch import Assets, DispatchResult, Objective, Tariffs, dispatch
-from territoire_abm.flows.water import WaterResult, allocate_water, river_available_m3
 from territoire_abm.governance import negotiation
+from territoire_abm.impacts import heat
 from territoire_abm.indicators import accounts
 from territoire_abm.indicators import emissions as territorial
 from territoire_abm.indicators.household_energy import (
@@ -56,6 +59,7 @@ class Climate:
     solar_kw_per_kwp: np.ndarray
     flow_m3s: np.ndarray
     restriction_level: np.ndarray
+    effective_rain_mm: np.ndarray
 
 
 def simulate_year(model: TerritoryModel, year: int) -> dict[str, float]:
@@ -103,23 +107,27 @@ def _climate(model: TerritoryModel, year: int) -> Climate:
         warming_c=warming, rng=model.streams["weather"], year=year,
     )
     weather = levers.force_weather(model, year, weather)  # facilitator's events, if any
-    pet = hargreaves_pet_mm(weather, territory.latitude_deg)
+    water_cfg = territory.water
+    pet = fao56_pet_mm(weather, lat_deg=territory.latitude_deg, elevation_m=water_cfg.elevation_m,
+                       wind_m_s=water_cfg.pet_wind_m_s, krs=water_cfg.pet_krs,
+                       dewpoint_depression_c=water_cfg.dewpoint_depression_per_c
+                       * max(0.0, warming - hydrology.HUMIDITY_BASELINE_WARMING_C))
     indices = yearly_indices(weather, lat_deg=territory.latitude_deg, pet_mm_daily=pet,
                              heat_wave_tmin_c=territory.heat_wave_tmin_c,
                              heat_wave_tmax_c=territory.heat_wave_tmax_c)
     flow, model.river_state = hydrology.daily_river_flow_m3s(
         weather, mean_flow_m3s=territory.river_mean_flow_m3s, pet_mm_daily=pet,
         state=model.river_state, rng=model.streams["hydrology"])
-    flow = flow + hydrology.low_flow_support_m3s(
-        np.arange(1, 366), support_m3s=territory.low_flow_support_m3s)
     flow = np.maximum(0.0, flow - model.upstream_withdrawal_m3s)
-    levels = hydrology.restriction_levels(
-        flow, **hydrology.thresholds_from_alert(territory.alert_flow_m3s))
+    effective = hydrology.effective_rain_mm(weather.precip_mm, pet)
+    # Natural flow and no level yet: the water stage decides levels day by day and
+    # replaces both with the gauge flow and the decided levels.
+    levels = np.full(len(flow), -1, dtype=np.int8)
     hourly = hourly_temperature_c(weather)
     return Climate(weather, indices, warming, pet, hourly,
                    solar_capacity_factor_hourly(territory.latitude_deg, weather,
                                                 model.streams["weather"], hourly),
-                   flow, levels)
+                   flow, levels, effective)
 
 
 # --------------------------------------------------------------------------- 9 implementation
@@ -290,7 +298,7 @@ def _carried_soc(model: TerritoryModel, assets: Assets) -> float | None:
 
 
 # --------------------------------------------------------------------------- 5 water
-def _water(model: TerritoryModel, year: int, climate: Climate) -> WaterResult:
+def _water(model: TerritoryModel, year: int, climate: Climate) -> WaterYear:
     hh, firms = model.households, model.firms
     h_eff, f_eff = model.household_effects, model.firm_effects
     council = model.council_portfolio
@@ -305,28 +313,39 @@ def _water(model: TerritoryModel, year: int, climate: Climate) -> WaterResult:
         model.firm_portfolio.factor(year, f_eff.factors["water_demand_factor"]),
         climate.weather.precip_mm, climate.pet_mm,
     )
-    supply_yr = float(
-        model.household_portfolio.total(year, h_eff.quantities["water_supply_m3_per_unit_yr"]).sum()
-        + model.firm_portfolio.total(year, f_eff.quantities["water_supply_m3_per_unit_yr"]).sum()
-        + council.total(year, c_eff.quantities["water_supply_m3_per_unit_yr"]).sum()
-    ) + model.imported_water_m3
+    supplies = _supplies(model, year)
     leak_cut = min(0.9, float(council.total(year, c_eff.quantities["leak_reduction_share"])[0]))
-    result = allocate_water(
-        water_demand, climate.restriction_level,
-        river_available_m3=river_available_m3(climate.flow_m3s,
-                                              territory.river_withdrawal_cap_share,
-                                              0.1 * territory.river_mean_flow_m3s),
-        groundwater_m3_per_day=territory.groundwater_m3_per_day,
-        other_supply_m3_per_day=supply_yr / 365.0,
-        network_loss_share=territory.network_loss_share * (1.0 - leak_cut),
-        household_compliance=model.config.behaviour.restriction_compliance,
-        irrigation_quota_m3=territory.irrigation_quota_m3_per_ha * float(
-            model.firms.irrigated_ha.sum()),
-    )
+    supply = water_flows.local_supply(
+        territory, supplies, climate.effective_rain_mm, climate.weather.precip_mm,
+        territory.network_loss_share * (1.0 - leak_cut),
+        territory.irrigation_quota_m3_per_ha * float(firms.irrigated_ha.sum()))
+    rules = water_flows.basin_rules(territory, model.config.behaviour.restriction_compliance)
+    if model.water_stocks is None:
+        model.water_stocks = water_flows.initial_stocks(territory, supplies)
+    result = water_flows.territory_water_year(water_demand, climate.flow_m3s, rules, supply,
+                                              model.water_stocks)
+    model.water_stocks = result.stocks_end
+    climate.flow_m3s, climate.restriction_level = result.gauge_m3s, result.levels
     withdrawn = result.withdrawal_river_m3 + result.withdrawal_groundwater_m3
     model.last_water_pumping_kwh = float(withdrawn.sum()) * carbon.WATER_KWH_PER_M3
     model.river_withdrawal_m3s = result.withdrawal_river_m3 / 86400.0
     return result
+
+
+def _supplies(model: TerritoryModel, year: int) -> water_flows.Supplies:
+    """Each sector's own sources: household tanks for gardens, farm reservoirs for
+    irrigation, industry and council reuse for non-potable uses, imports for the network."""
+    key = "water_supply_m3_per_unit_yr"
+    tanks = float(model.household_portfolio.total(
+        year, model.household_effects.quantities[key]).sum())
+    firm = model.firm_portfolio.total(year, model.firm_effects.quantities[key])
+    farm = float(firm[model.firms.sector == 0].sum())
+    reuse = float(firm[model.firms.sector != 0].sum()) + float(
+        model.council_portfolio.total(year, model.council_effects.quantities[key]).sum())
+    return water_flows.Supplies(
+        tank_capacity_m3=tanks / water_flows.TANK_YIELD_PER_M3,
+        farm_capacity_m3=farm / water_flows.FARM_RESERVOIR_YIELD_PER_M3,
+        reuse_m3_yr=reuse, import_m3_yr=model.imported_water_m3)
 
 
 # --------------------------------------------------------------------------- 6 impacts
@@ -338,6 +357,7 @@ class Impacts:
     farm_revenue_loss_eur: float
     productivity_loss_share: float
     unmet_share: dict[str, float]
+    heat_record: dict[str, float] = field(default_factory=dict)
 
 
 HEAT_LOSS_PER_HOT_DAY = 0.01  # yield share lost per day Tx > 35 °C (Schlenker & Roberts 2009)
@@ -349,7 +369,7 @@ ELDERLY_VULNERABILITY = 1.5  # Santé publique France: over-75s bear most heat m
 
 
 def _impacts(model: TerritoryModel, year: int, climate: Climate,
-             water: WaterResult) -> Impacts:
+             water: WaterYear) -> Impacts:
     hh, firms = model.households, model.firms
     idx = climate.indices
     hh_factor = model.household_portfolio.factor(
@@ -388,7 +408,42 @@ def _impacts(model: TerritoryModel, year: int, climate: Climate,
                                                  weights=firms.employees))
         if len(firms) else 0.0,
         unmet_share=unmet,
+        heat_record=_heat_record(model, year, climate, hh_factor * council_cover),
     )
+
+
+def _heat_record(model: TerritoryModel, year: int, climate: Climate,
+                 protection: np.ndarray) -> dict[str, float]:
+    """Indoor overheating by dwelling and heat deaths (impacts/heat.py)."""
+    hh, effects, heat_cfg = model.households, model.household_effects, model.config.territory.heat
+    active_all = model.household_portfolio.active(year)
+    active = {mid: active_all[:, col] for mid in heat.HEAT_MEASURES
+              if (col := effects.index(mid)) is not None}
+    plain, greened, cover = heat.dwelling_parameters(
+        hh.energy_class, active, model.has_cooling, _council_greening_cover(model, year), heat_cfg)
+    options = {"offset_c": heat_cfg.comfort_offset_c, "internal_rise_c": heat_cfg.internal_rise_c,
+               "time_constant_h": heat_cfg.time_constant_h,
+               "cooling_setpoint_c": heat_cfg.cooling_setpoint_c}
+    args = (climate.hourly_temperature_c, climate.solar_kw_per_kwp)
+    degree_hours, hours = heat.overheating_degree_hours(*args, plain, **options)
+    if cover > 0:
+        green_dh, green_hours = heat.overheating_degree_hours(*args, greened, **options)
+        degree_hours = (1 - cover) * degree_hours + cover * green_dh
+        hours = (1 - cover) * hours + cover * green_hours
+    population = float(hh.persons.sum())
+    deaths = heat.heat_deaths(
+        climate.weather.tmax_c, population,
+        float(np.sum(hh.persons * protection) / max(population, 1e-9)),
+        deaths_per_1000_yr=heat_cfg.deaths_per_1000_yr, rr_per_c=heat_cfg.mortality_rr_per_c,
+        threshold_c=heat_cfg.mortality_threshold_c)
+    return heat.heat_indicators(degree_hours, hours, hh.energy_class, deaths, population)
+
+
+def _council_greening_cover(model: TerritoryModel, year: int) -> float:
+    column = model.council_effects.index("municipal_greening_cool_islands")
+    if column is None or not model.council_portfolio.active(year)[0, column]:
+        return 0.0
+    return float(model.council_effects.quantities["population_covered_share"][column])
 
 
 def council_factor(model: TerritoryModel, year: int, column: str) -> float:

@@ -1,0 +1,1 @@
+"""Impacts of climate on people: indoor overheating and heat-health (heat.py)."""
