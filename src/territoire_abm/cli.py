@@ -23,7 +23,7 @@ from pathlib import Path
 from territoire_abm.errors import UserError
 
 USAGE = __doc__ or ""
-CLI_KEYS = ("output_dir", "quiet")
+CLI_KEYS = ("output_dir", "quiet", "seeds")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,26 +99,41 @@ def run_jobs(args: list[str], multirun: bool) -> int:
         out_dir = root / str(number) if multirun else root
         if multirun:
             print(f"[{number + 1}/{len(jobs)}] {' '.join(job) or '(defaults)'}")
-        run_one(config, out_dir, quiet=options.get("quiet", "false") == "true")
+        run_one(config, out_dir, quiet=options.get("quiet", "false") == "true",
+                extra_seeds=_extra_seeds(options.get("seeds")))
     return 0
 
 
-def run_one(config, out_dir: Path, quiet: bool = False) -> None:
+def _extra_seeds(text: str | None) -> int | None:
+    """``seeds=N``: weather seeds of the summary (the configured one and N − 1 more)."""
+    if text is None:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise UserError("seeds", int(text) if text.isdigit() else text,
+                        "an integer 1–64 (weather seeds in the summary)")
+    return int(text) - 1
+
+
+def run_one(config, out_dir: Path, quiet: bool = False, extra_seeds: int | None = None) -> None:
     from tqdm import tqdm
 
     from territoire_abm.outputs import summary_text, write_run
+    from territoire_abm.seed_runs import DEFAULT_EXTRA_SEEDS, SeedRuns
     from territoire_abm.territory.model import TerritoryModel
 
     started = time.perf_counter()
+    others = SeedRuns(config, DEFAULT_EXTRA_SEEDS if extra_seeds is None else extra_seeds)
+    others.start()  # before any thread exists: workers are forked
     model = TerritoryModel(config)
     built = time.perf_counter()
     years = config.until - config.start + 1
     with tqdm(total=years, desc=f"{config.territory.name} {config.scenario.name}",
               unit="yr", disable=quiet, leave=False) as bar:
         model.simulate_until(config.until, progress=bar)
+    runs = others.results()
     ran = time.perf_counter()
-    write_run(out_dir, model, {"build": built - started, "simulate": ran - built})
-    print(summary_text(model, out_dir, ran - started))
+    write_run(out_dir, model, {"build": built - started, "simulate": ran - built}, runs)
+    print(summary_text(model, out_dir, ran - started, runs))
 
 
 if __name__ == "__main__":

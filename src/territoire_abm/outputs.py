@@ -16,17 +16,23 @@ from territoire_abm.indicators.shocks import shock_table
 
 PACKAGES = ("territoire-abm", "mesa", "numpy", "pandas", "scipy", "highspy", "hydra-core",
             "pyarrow", "SALib", "dask", "matplotlib")
+#: Fan-chart panels: (indicator, title, y-axis label).
 FIGURE_PANELS = (
-    ("warming_c", "Warming vs pre-industrial (°C)"),
-    ("heat_stress_per_inhabitant", "Heat-stress person-days per inhabitant"),
-    ("restriction_days", "Drought restriction days (≥ alerte)"),
-    ("unmet_water_share_agriculture", "Unmet irrigation demand (share)"),
-    ("emissions_t_per_inhabitant", "Emissions (tCO2e per inhabitant)"),
-    ("self_sufficiency_rate", "Energy self-sufficiency"),
-    ("trust_mean", "Trust in the council"),
-    ("cooperation_rate", "Cooperation rate"),
-    ("energy_poverty_share", "Households in energy poverty"),
+    ("warming_c", "Warming vs pre-industrial", "°C"),
+    ("heat_wave_days", "Official heat-wave days", "days/yr"),
+    ("overheating_degree_hours", "Indoor overheating (dwelling mean)", "K·h/yr above EN 16798 II"),
+    ("heat_deaths_per_100k", "Heat deaths", "per 100,000/yr"),
+    ("restriction_days", "Drought restriction days (≥ alerte)", "days/yr"),
+    ("river_low_flow_vcn10_m3s", "River low flow (VCN10, gauge)", "m³/s"),
+    ("pet_mm", "Potential evapotranspiration (FAO-56)", "mm/yr"),
+    ("unmet_water_share_agriculture", "Unmet irrigation demand", "share"),
+    ("emissions_t_per_inhabitant", "Emissions", "tCO2e/inhabitant"),
+    ("self_sufficiency_rate", "Energy self-sufficiency", "share"),
+    ("energy_poverty_share", "Households in energy poverty", "share"),
+    ("trust_mean", "Trust in the council", "0–1"),
 )
+#: Decades of the summary (issue 9): near term, mid-century, end of century.
+DECADES = ((2021, 2030), (2041, 2050), (2091, 2100))
 
 
 def versions() -> dict[str, str]:
@@ -39,8 +45,10 @@ def versions() -> dict[str, str]:
     return found
 
 
-def write_run(out_dir: Path, model: Any, timings: dict[str, float]) -> dict[str, Path]:
-    """Write tables, config, provenance and figure; return the paths."""
+def write_run(out_dir: Path, model: Any, timings: dict[str, float],
+              runs: dict[int, pd.DataFrame] | None = None) -> dict[str, Path]:
+    """Write tables, config, provenance and figure; return the paths. ``runs`` holds the
+    yearly tables of extra weather seeds (``seeds.parquet``, fan charts)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"indicators": out_dir / "indicators.parquet", "config": out_dir / "config.yaml",
              "run": out_dir / "run.json", "figure": out_dir / "trajectories.png",
@@ -63,46 +71,83 @@ def write_run(out_dir: Path, model: Any, timings: dict[str, float]) -> dict[str,
     paths["run"].write_text(json.dumps(provenance, indent=2), encoding="utf-8")
     paths["decisions"].write_text(json.dumps(model.decision_log, indent=1, default=str),
                                   encoding="utf-8")
-    trajectory_figure(table, paths["figure"], title=f"{model.name} — "
-                      f"{model.config.scenario.name}, seed {model.config.seed}")
+    seeds = {int(model.config.seed): table, **(runs or {})}
+    if len(seeds) > 1:
+        paths["seeds"] = out_dir / "seeds.parquet"
+        pd.concat(seeds, names=["seed", "year"]).to_parquet(paths["seeds"])
+    trajectory_figure(seeds, paths["figure"], title=f"{model.name} — "
+                      f"{model.config.scenario.name}")
     return paths
 
 
-def trajectory_figure(table: pd.DataFrame, path: Path, title: str = "") -> Path:
-    """A 3×3 panel PNG of key yearly trajectories."""
+def trajectory_figure(tables: pd.DataFrame | dict[int, pd.DataFrame], path: Path,
+                      title: str = "") -> Path:
+    """Write :func:`fan_chart_figure` to ``path`` (PNG)."""
+    import matplotlib.pyplot as plt
+
+    fig = fan_chart_figure(tables, title)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def fan_chart_figure(tables: pd.DataFrame | dict[int, pd.DataFrame], title: str = "") -> Any:
+    """Fan charts (median, interquartile and min–max bands over seeds) of key trajectories,
+    with a legend and labelled axes; one table is drawn as a single line."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(3, 3, figsize=(13, 9), sharex=True)
-    for axis, (column, label) in zip(axes.flat, FIGURE_PANELS, strict=True):
-        if column in table.columns:
-            values = table[column]
-            axis.plot(table.index, values, color="tab:blue", lw=1)
-            if len(values) >= 5:
-                axis.plot(table.index, values.rolling(5, center=True, min_periods=1).mean(),
-                          color="tab:red", lw=2, label="5-yr mean")
+    runs = tables if isinstance(tables, dict) else {0: tables}
+    fig, axes = plt.subplots(3, 4, figsize=(17, 10), sharex=True)
+    for axis, (column, label, unit) in zip(axes.flat, FIGURE_PANELS, strict=True):
+        frame = pd.DataFrame({seed: t[column] for seed, t in runs.items() if column in t})
+        if not frame.empty:
+            _fan(axis, frame)
         axis.set_title(label, fontsize=10)
+        axis.set_ylabel(unit, fontsize=9)
         axis.grid(alpha=0.3)
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    for axis in axes[-1]:
+        axis.set_xlabel("year")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False)
+    fig.suptitle(f"{title} — {len(runs)} weather seed{'s' if len(runs) > 1 else ''}")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def _fan(axis: Any, frame: pd.DataFrame) -> None:
+    """Median line, interquartile band, min–max band and the 5-yr mean of the median."""
+    years = frame.index
+    if frame.shape[1] > 1:
+        axis.fill_between(years, frame.min(axis=1), frame.max(axis=1), color="tab:blue",
+                          alpha=0.15, lw=0, label="min–max over seeds")
+        axis.fill_between(years, frame.quantile(0.25, axis=1), frame.quantile(0.75, axis=1),
+                          color="tab:blue", alpha=0.3, lw=0, label="interquartile")
+    median = frame.median(axis=1)
+    axis.plot(years, median, color="tab:blue", lw=1, label="median of seeds")
+    if len(median) >= 5:
+        axis.plot(years, median.rolling(5, center=True, min_periods=1).mean(), color="tab:red",
+                  lw=2, label="5-yr mean")
 
 
 SUMMARY_ROWS = (
     ("warming_c", "Warming (°C vs pre-industrial)", "{:.2f}"),
-    ("heat_wave_days", "Heat-wave days", "{:.0f}"),
-    ("heat_stress_person_days", "Heat-stress person-days", "{:,.0f}"),
+    ("hot_days_35", "Days Tx > 35 °C", "{:.1f}"),
+    ("heat_wave_days", "Heat-wave days (official)", "{:.1f}"),
+    ("overheating_degree_hours", "Overheating (K·h/dwelling)", "{:.0f}"),
+    ("overheating_degree_hours_old_dwellings", "  old dwellings (E–G)", "{:.0f}"),
+    ("heat_deaths_per_100k", "Heat deaths per 100,000", "{:.1f}"),
+    ("pet_mm", "PET FAO-56 (mm/yr)", "{:.0f}"),
     ("restriction_days", "Restriction days (≥ alerte)", "{:.0f}"),
+    ("river_low_flow_vcn10_m3s", "Low flow VCN10 (m³/s)", "{:.1f}"),
+    ("support_release_hm3", "Low-flow support (hm³)", "{:.0f}"),
     ("unmet_water_share_agriculture", "Unmet irrigation (share)", "{:.1%}"),
-    ("unmet_water_share_households", "Unmet household water (share)", "{:.1%}"),
+    ("garden_water_restricted_share", "Garden water restricted", "{:.1%}"),
+    ("unmet_water_share_households", "Household water shortage", "{:.2%}"),
     ("crop_yield_factor", "Crop yield / potential", "{:.2f}"),
     ("emissions_t_per_inhabitant", "Emissions (tCO2e/inhabitant)", "{:.2f}"),
-    ("bilan_tepos_kwhep_per_inhabitant", "Bilan TEPOS (kWh_ep/inhabitant)", "{:,.0f}"),
-    ("ecm_energy_level", "E+C- energy level (0–4)", "{:.0f}"),
     ("self_sufficiency_rate", "Energy self-sufficiency", "{:.1%}"),
     ("pv_kwp", "PV installed (kWp)", "{:,.0f}"),
     ("energy_poverty_share", "Households in energy poverty", "{:.1%}"),
@@ -112,35 +157,93 @@ SUMMARY_ROWS = (
 )
 
 
-def summary_text(model: Any, out_dir: Path | None, seconds: float) -> str:
-    """One screen: what ran, key indicators at start, 2050 and end, where the files are."""
+def decade_stats(runs: dict[int, pd.DataFrame], column: str,
+                 decades: tuple[tuple[int, int], ...]) -> list[tuple[float, float, float]]:
+    """(mean, min, max) over seeds of each decade's mean of ``column``."""
+    out = []
+    for first, last in decades:
+        means = [float(t.loc[(t.index >= first) & (t.index <= last), column].mean())
+                 for t in runs.values() if column in t]
+        out.append((float(np.mean(means)), float(np.min(means)), float(np.max(means)))
+                   if means else (np.nan, np.nan, np.nan))
+    return out
+
+
+def summary_decades(table: pd.DataFrame) -> tuple[tuple[int, int], ...]:
+    """The summary decades the run covers (clipped to it); the whole run if none."""
+    first, last = int(table.index.min()), int(table.index.max())
+    kept = tuple((max(a, first), min(b, last)) for a, b in DECADES if a <= last and b >= first)
+    return kept or ((first, last),)
+
+
+def _cell(fmt: str, stats: tuple[float, float, float], spread: bool) -> str:
+    mean, low, high = stats
+    if not np.isfinite(mean):
+        return "–"
+    text = fmt.format(mean)
+    if spread and high > low:
+        text += f" ({fmt.format(low).strip('%')}–{fmt.format(high)})"
+    return text
+
+
+def _published(column: str, decades: tuple[tuple[int, int], ...],
+               stats: list[tuple[float, float, float]]) -> str:
+    """The grounding row of ``column`` (range, year) and the model/central ratio of the
+    decade that overlaps its model years."""
+    try:
+        from territoire_abm.validation.grounding import load_grounding
+    except ImportError:  # pragma: no cover - the grounding module ships with the package
+        return ""
+    for row in load_grounding():
+        if row.model_indicator != column:
+            continue
+        text = f"{row.low:g}–{row.high:g} ({row.year})"
+        for (first, last), (mean, _, _) in zip(decades, stats, strict=True):
+            overlaps = row.first_year is not None and first <= row.last_year \
+                and last >= row.first_year
+            if overlaps and np.isfinite(row.central) and row.central:
+                return f"{text} ×{mean / row.central:.2f}"
+        return text
+    return ""
+def summary_text(model: Any, out_dir: Path | None, seconds: float,
+                 runs: dict[int, pd.DataFrame] | None = None) -> str:
+    """One screen: what ran, decade means (spread over weather seeds) of key indicators held
+    against the published figures of the grounding table, where the files are."""
     table = model.indicators()
-    years = [table.index[0]]
-    if 2050 in table.index and 2050 not in years:
-        years.append(2050)
-    if table.index[-1] not in years:
-        years.append(table.index[-1])
+    runs = {int(model.config.seed): table, **(runs or {})}
+    decades = summary_decades(table)
     config = model.config
     place = model.normals.name + (" (estimated climate)" if model.normals.estimated else "")
+    width = 24
     lines = [
         f"territoire_abm — {model.name}: {len(model.households):,} households, "
         f"{len(model.firms)} firms, {config.start}–{config.until}",
-        f"scenario {config.scenario.name}, seed {config.seed}, dispatch "
+        f"scenario {config.scenario.name}, seeds {', '.join(map(str, sorted(runs)))}, dispatch "
         f"{config.optimiser.mode}, council {config.policy.council.archetype} → "
         f"{model.council.archetype}, climate of {place}",
+        f"decade means over {len(runs)} weather seeds (min–max of the seeds' means); "
+        "published: grounding table range (year) ×model/central",
         "",
-        f"{'indicator':<36}" + "".join(f"{year:>12}" for year in years),
+        f"{'indicator':<33}" + "".join(f"{f'{a}–{b}':>{width}}" for a, b in decades)
+        + "  published",
     ]
     for column, label, fmt in SUMMARY_ROWS:
-        if column in table.columns:
-            cells = "".join(f"{fmt.format(table.at[year, column]):>12}" for year in years)
-            lines.append(f"{label:<36}{cells}")
+        if column not in table.columns:
+            continue
+        stats = decade_stats(runs, column, decades)
+        cells = "".join(f"{_cell(fmt, st, len(runs) > 1):>{width}}" for st in stats)
+        lines.append(f"{label:<33}{cells}  {_published(column, decades, stats)}")
+    lines += _footer(model, table, out_dir, seconds)
+    return "\n".join(lines)
+
+
+def _footer(model: Any, table: pd.DataFrame, out_dir: Path | None, seconds: float) -> list[str]:
     residual_energy = float(np.max(table["energy_balance_residual_kwh"]))
     residual_water = float(np.max(table["water_balance_residual_m3"]))
-    lines += ["", f"balances: energy residual ≤ {residual_energy:.1e} kWh, water residual ≤ "
-              f"{residual_water:.1e} m³ (every year); elections won/lost "
-              f"{model.council.state.elections_won}/{model.council.state.elections_lost}",
-              f"simulated in {seconds:.1f} s"]
+    lines = ["", f"balances (seed {model.config.seed}): energy residual ≤ "
+             f"{residual_energy:.1e} kWh, water residual ≤ {residual_water:.1e} m³ (every "
+             f"year); elections won/lost {model.council.state.elections_won}/"
+             f"{model.council.state.elections_lost}", f"simulated in {seconds:.1f} s"]
     shocks = shock_table(table)
     if len(shocks):
         worst = shocks.sort_values("depth", ascending=False).iloc[0]
@@ -149,6 +252,6 @@ def summary_text(model: Any, out_dir: Path | None, seconds: float) -> str:
         lines.append(f"shocks: {len(shocks)} detected; deepest {worst.shock} in {worst.year}: "
                      f"{worst.performance} −{worst.depth:.0%}, {recovery}")
     if out_dir is not None:
-        lines.append(f"outputs in {out_dir}/ (indicators.parquet, trajectories.png, config.yaml,"
-                     " run.json, decisions.json, shocks.csv)")
-    return "\n".join(lines)
+        lines.append(f"outputs in {out_dir}/ (indicators.parquet, seeds.parquet, "
+                     "trajectories.png, config.yaml, run.json, decisions.json, shocks.csv)")
+    return lines

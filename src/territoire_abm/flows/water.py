@@ -143,7 +143,8 @@ def restricted_share(water: WaterYear, *sectors: str) -> float:
 def shortage_share(water: WaterYear, *sectors: str) -> float:
     """Share of demand allowed but not delivered (allowed − delivered)."""
     demand = sum(float(water.demand_m3[s].sum()) for s in sectors)
-    short = sum(float((water.allowed_m3[s] - water.delivered_m3[s]).sum()) for s in sectors)
+    short = sum(float(np.maximum(water.allowed_m3[s] - water.delivered_m3[s], 0.0).sum())
+                for s in sectors)
     return short / demand if demand > 0 else 0.0
 
 
