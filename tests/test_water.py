@@ -202,3 +202,19 @@ def test_stocks_stay_in_range_and_water_balance_closes(low, agriculture, loss, e
         support * 1e6 - result.release_m3s.sum() * 86400
         + np.sum(np.where(SUPPORT_SEASON, 0.0, 0.012 * _dry_flow(low) * 86400))
         - result.spill_m3["support"], rel=1e-9, abs=1e-3)
+
+
+def test_in_the_model_a_stricter_authorised_volume_lowers_restriction_days():
+    """Wired through the yearly model: same weather and natural flow, fewer days under alert
+    when farms may withdraw less (2026–2027 are dry years for seed 0)."""
+    from territoire_abm.run import simulate
+
+    base = {"territory.households": 40, "territory.farms": 40, "territory.industry_firms": 1,
+            "territory.service_firms": 1}
+    runs = {quota: simulate({**base, "territory.irrigation_quota_m3_per_ha": quota}, seed=0,
+                            until=2028).series for quota in (2500.0, 800.0)}
+    loose, strict = runs[2500.0], runs[800.0]
+    assert (loose["natural_low_flow_vcn10_m3s"] == strict["natural_low_flow_vcn10_m3s"]).all()
+    assert loose["restriction_days"].sum() > 0
+    assert strict["restriction_days"].sum() < loose["restriction_days"].sum()
+    assert (strict["restriction_days"] <= loose["restriction_days"]).all()
