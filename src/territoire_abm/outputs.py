@@ -26,7 +26,7 @@ FIGURE_PANELS = (
     ("river_low_flow_vcn10_m3s", "River low flow (VCN10, gauge)", "m³/s"),
     ("pet_mm", "Potential evapotranspiration (FAO-56)", "mm/yr"),
     ("unmet_water_share_agriculture", "Unmet irrigation demand", "share"),
-    ("emissions_t_per_inhabitant", "Emissions", "tCO2e/inhabitant"),
+    ("operational_t_per_inhabitant", "Territorial emissions (operational)", "tCO2e/inhabitant"),
     ("self_sufficiency_rate", "Energy self-sufficiency", "share"),
     ("energy_poverty_share", "Households in energy poverty", "share"),
     ("trust_mean", "Trust in the council", "0–1"),
@@ -147,7 +147,8 @@ SUMMARY_ROWS = (
     ("garden_water_restricted_share", "Garden water restricted", "{:.1%}"),
     ("unmet_water_share_households", "Household water shortage", "{:.2%}"),
     ("crop_yield_factor", "Crop yield / potential", "{:.2f}"),
-    ("emissions_t_per_inhabitant", "Emissions (tCO2e/inhabitant)", "{:.2f}"),
+    ("operational_t_per_inhabitant", "Territorial emissions (t/inh)", "{:.2f}"),
+    ("emissions_t_per_inhabitant", "Eges with embodied (t/inh)", "{:.2f}"),
     ("self_sufficiency_rate", "Energy self-sufficiency", "{:.1%}"),
     ("pv_kwp", "PV installed (kWp)", "{:,.0f}"),
     ("energy_poverty_share", "Households in energy poverty", "{:.1%}"),
@@ -187,13 +188,12 @@ def _cell(fmt: str, stats: tuple[float, float, float], spread: bool) -> str:
 
 
 def _published(column: str, decades: tuple[tuple[int, int], ...],
-               stats: list[tuple[float, float, float]]) -> str:
-    """The grounding row of ``column`` (range, year) and the model/central ratio of the
-    decade that overlaps its model years."""
-    try:
-        from territoire_abm.validation.grounding import load_grounding
-    except ImportError:  # pragma: no cover - the grounding module ships with the package
-        return ""
+                stats: list[tuple[float, float, float]]) -> str:
+    """The grounding rows of ``column`` (range, year), each with the model/central ratio of
+    the decade that overlaps its model years."""
+    from territoire_abm.validation.grounding import load_grounding
+
+    texts = []
     for row in load_grounding():
         if row.model_indicator != column:
             continue
@@ -202,9 +202,12 @@ def _published(column: str, decades: tuple[tuple[int, int], ...],
             overlaps = row.first_year is not None and first <= row.last_year \
                 and last >= row.first_year
             if overlaps and np.isfinite(row.central) and row.central:
-                return f"{text} ×{mean / row.central:.2f}"
-        return text
-    return ""
+                text += f" ×{mean / row.central:.2f}"
+                break
+        texts.append(text)
+    return "; ".join(texts)
+
+
 def summary_text(model: Any, out_dir: Path | None, seconds: float,
                  runs: dict[int, pd.DataFrame] | None = None) -> str:
     """One screen: what ran, decade means (spread over weather seeds) of key indicators held
