@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from territoire_abm.config.params import TransportConfig
 from territoire_abm.config.validate import model_config
@@ -188,3 +190,25 @@ def test_carbon_price_reaches_the_council_estimate():
     assert gain[ids.index("carpooling_scheme")] > 0
     assert gain[ids.index("biowaste_sorting_composting")] > 0
     assert gain[ids.index("heat_wave_plan")] == pytest.approx(0.0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(households=st.integers(0, 5000), ev=st.floats(-0.5, 1.5), ev_more=st.floats(0, 1),
+       commute=st.floats(0, 1), freight=st.floats(0, 2), km=st.floats(1000, 40000),
+       distance=st.floats(0, 150))
+def test_property_transport_bounded_and_monotone(households, ev, ev_more, commute, freight,
+                                                 km, distance):
+    """Any inputs: km, fuel, electricity and emissions ≥ 0; the commuting part never exceeds
+    the car km; more electric cars or less commuting never raise tailpipe emissions."""
+    cfg = TransportConfig(km_per_car_yr=km, commute_km_one_way=distance)
+    base = transport_year(cfg, households, 2.3 * households, ev_share=ev,
+                          freight_factor=freight, commute_factor=commute)
+    for value in (base.car_km, base.fuel_l, base.ev_kwh, base.passenger_t, base.freight_t):
+        assert value >= 0.0
+    assert base.commute_car_km <= base.car_km + 1e-9
+    more_ev = transport_year(cfg, households, 2.3 * households, ev_share=ev + ev_more,
+                             freight_factor=freight, commute_factor=commute)
+    less_commute = transport_year(cfg, households, 2.3 * households, ev_share=ev,
+                                  freight_factor=freight, commute_factor=commute * 0.5)
+    assert more_ev.passenger_t <= base.passenger_t + 1e-9
+    assert less_commute.passenger_t <= base.passenger_t + 1e-9
