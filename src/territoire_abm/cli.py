@@ -7,6 +7,7 @@
     territoire-abm analyse <results> method=...    analysis of an experiment's results
     territoire-abm check [seeds=5] [csv=PATH]      model against published figures
     territoire-abm calibrate [samples=40] [out=DIR] history matching of unconfirmed parameters
+    territoire-abm game [host=0.0.0.0] | explore   workshop game, model explorer (web)
 
 A user's mistake prints one line (field, value, what is allowed) and exits with code 2.
 """
@@ -43,6 +44,10 @@ def _dispatch(args: list[str]) -> int:
     if args and args[0] in ("-h", "--help", "help"):
         print(USAGE)
         return 0
+    if args and args[0] in ("game", "explore"):
+        from territoire_abm.game import cli as game_cli
+
+        return (game_cli.game_main if args[0] == "game" else game_cli.explore_main)(args[1:])
     if args and args[0] == "twin":
         from territoire_abm.twinning.cli import main as twin_main
 

@@ -1,0 +1,446 @@
+"""The workshop web app (Solara), on top of the session layer.
+
+Three pages, chosen by the address:
+
+- ``/`` — players join with the session code, their name and a free role;
+- ``/?key=<facilitator key>`` — the facilitator creates a session (the key is printed by
+  ``territoire-abm game``);
+- ``/?t=<token>`` — a player's own page, or the facilitator's console of one session. The token
+  is in the address, so closing the browser and reopening the link resumes the same seat.
+
+User text (names, notes, messages, titles) is only ever shown through ``solara.Text`` (a text
+node, never HTML). Every action goes through :class:`~territoire_abm.game.session.Session`,
+whose one-line errors are shown in the page.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import solara
+
+from territoire_abm.config.params import SCENARIOS
+from territoire_abm.errors import UserError
+from territoire_abm.game.levers import DESCRIPTIONS
+from territoire_abm.game.roles import BUDGETS_EUR, FIELDS, LABELS, ROLES, measure_labels, options
+from territoire_abm.game.roles import view as role_view
+from territoire_abm.game.store import Registry
+from territoire_abm.territory import levers as engine_levers
+
+ROOT_ENV, KEY_ENV = "TERRITOIRE_ABM_GAME_DIR", "TERRITOIRE_ABM_GAME_KEY"
+POLL_SECONDS = 1.0
+_registry: Registry | None = None
+_registry_lock = threading.Lock()
+
+
+def registry() -> Registry:
+    """The server's sessions (folder from ``$TERRITOIRE_ABM_GAME_DIR``)."""
+    global _registry
+    with _registry_lock:
+        if _registry is None:
+            _registry = Registry(os.environ.get(ROOT_ENV, "game_sessions"))
+        return _registry
+
+
+def facilitator_key() -> str:
+    return os.environ.get(KEY_ENV, "")
+
+
+def _fmt_eur(amount: float) -> str:
+    return f"{amount:,.0f} EUR".replace(",", " ")
+
+
+def _attempt(action: Callable[[], Any], set_error: Callable[[str], None],
+             set_done: Callable[[str], None] | None = None, done: str = "") -> Any:
+    """Run a session action; a user's mistake becomes the page's error line."""
+    try:
+        result = action()
+    except UserError as error:
+        set_error(f"error: {error}")
+        return None
+    set_error("")
+    if set_done is not None:
+        set_done(done)
+    return result
+
+
+def use_session_version(session) -> int:
+    """Re-render when the session changes (another player, the facilitator): polls."""
+    version, set_version = solara.use_state(session.version)
+
+    def poll():
+        stop = threading.Event()
+
+        def run():
+            while not stop.wait(POLL_SECONDS):
+                set_version(session.version)
+
+        threading.Thread(target=run, daemon=True).start()
+        return stop.set
+
+    solara.use_effect(poll, [session.code])
+    return version
+
+
+@solara.component
+def Messages(error: str, done: str = ""):
+    if error:
+        solara.Error(error)
+    elif done:
+        solara.Success(done)
+
+
+# --------------------------------------------------------------------------- join (players)
+@solara.component
+def JoinPage():
+    router = solara.use_router()
+    code, set_code = solara.use_state("")
+    name, set_name = solara.use_state("")
+    error, set_error = solara.use_state("")
+    solara.Title("Territoire workshop")
+    with solara.Card("Join a workshop"):
+        solara.InputText("Session code", value=code, on_value=set_code, continuous_update=True)
+        solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True)
+        session = None
+        if code.strip():
+            session = _attempt(lambda: registry().get(code), lambda e: None)
+        if session is not None:
+            status = session.public_status()
+            solara.Text(f"Session {session.code}: round {status['round'] + 1} of "
+                        f"{status['rounds']}. Pick a free role:")
+            with solara.Row():
+                for role in status["free_roles"]:
+                    def join(role=role):
+                        token = _attempt(lambda: session.join(role, name), set_error)
+                        if token:
+                            router.push(f"?t={token}")
+
+                    solara.Button(f"Join as {LABELS[role]}", on_click=join)
+        Messages(error)
+
+
+# --------------------------------------------------------------------------- create (facilitator)
+@solara.component
+def CreatePage():
+    router = solara.use_router()
+    title, set_title = solara.use_state("")
+    scenario, set_scenario = solara.use_state("tracc")
+    rounds, set_rounds = solara.use_state("5")
+    years, set_years = solara.use_state("5")
+    households, set_households = solara.use_state("2483")
+    timer, set_timer = solara.use_state("0")
+    roles, set_roles = solara.use_state(list(ROLES))
+    error, set_error = solara.use_state("")
+    solara.Title("Territoire workshop — new session")
+    with solara.Card("New workshop session"):
+        solara.InputText("Title", value=title, on_value=set_title, continuous_update=True)
+        solara.Select("Climate scenario", values=list(SCENARIOS), value=scenario,
+                      on_value=set_scenario)
+        solara.InputText("Rounds", value=rounds, on_value=set_rounds, continuous_update=True)
+        solara.InputText("Years per round", value=years, on_value=set_years,
+                         continuous_update=True)
+        solara.InputText("Households", value=households, on_value=set_households,
+                         continuous_update=True)
+        solara.InputText("Round timer (minutes, 0 = none)", value=timer, on_value=set_timer,
+                         continuous_update=True)
+        solara.Text("Roles in play (the model plays the others):")
+        for role in ROLES:
+            solara.Checkbox(label=f"{LABELS[role]} (budget {_fmt_eur(BUDGETS_EUR[role])} "
+                            "per round)", value=role in roles,
+                            on_value=lambda on, role=role: set_roles(
+                                [r for r in ROLES if (r in roles and r != role)
+                                 or (r == role and on)]))
+
+        def create():
+            form = {"title": title, "scenario": scenario, "rounds": rounds,
+                    "years_per_round": years, "households": households,
+                    "timer_minutes": timer, "roles": roles}
+            session = _attempt(lambda: registry().create(form), set_error)
+            if session is not None:
+                router.push(f"?t={session.facilitator_token}")
+
+        solara.Button("Create session", on_click=create, color="primary")
+        Messages(error)
+    with solara.Card("Existing sessions"):
+        for code in registry().codes()[:20]:
+            session = registry().get(code)
+            solara.Button(f"Open {code} — round {session.round}/{session.settings.rounds}",
+                          text=True, on_click=lambda s=session: router.push(
+                              f"?t={s.facilitator_token}"))
+
+
+# --------------------------------------------------------------------------- shared views
+@solara.component
+def Dashboard(session, role: str):
+    table = session.indicators()
+    if table.empty:
+        solara.Text("No year simulated yet: the dashboard fills after the first round.")
+        return
+    last = table.iloc[-1]
+    rows = [f"| {label} | {last[name]:.3g} |" for name, label in role_view(role).items()
+            if name in table]
+    solara.Markdown(f"**Dashboard ({int(table.index[-1])})**\n\n| indicator | value |\n"
+                    "|---|---|\n" + "\n".join(rows))
+
+
+@solara.component
+def Briefing(session):
+    if not session.summaries:
+        solara.Text(f"Round 1 starts in {session.year}. Decide, then the facilitator runs "
+                    f"{session.settings.years_per_round} years.")
+        return
+    summary = session.summaries[-1]
+    with solara.Card(f"Round {summary['round']} ({summary['years'][0]}–{summary['years'][1]}):"
+                     " what happened"):
+        for line in summary["events"] or ["A quiet period: no extreme event."]:
+            solara.Text("• " + line)
+        solara.Text("What your decisions changed (round means, played vs the model's own "
+                    "choices, same weather):")
+        rows = [f"| {e['label']} | {e['played']:.3g} | {e['alone']:.3g} |"
+                for e in summary["effects"].values()
+                if e["played"] is not None and e["alone"] is not None]
+        solara.Markdown("| indicator | played | model alone |\n|---|---|---|\n" + "\n".join(rows))
+        for line in summary["why"]:
+            solara.Text("• " + line)
+
+
+@solara.component
+def Broadcasts(session):
+    for message in session.messages[-5:][::-1]:
+        solara.Info(f"Facilitator (round {message['round']}): {message['text']}")
+
+
+# --------------------------------------------------------------------------- player
+@solara.component
+def DecisionForm(session, token: str, role: str):
+    chosen, set_chosen = solara.use_state({})  # field -> list of measures
+    share, set_share = solara.use_state("")
+    mode, set_mode = solara.use_state("")
+    fund, set_fund = solara.use_state("")
+    note, set_note = solara.use_state("")
+    error, set_error = solara.use_state("")
+    done, set_done = solara.use_state("")
+    labels = measure_labels()
+    costs = engine_levers.measure_costs(session.model)
+    for field, allowed in options(role).items():
+        solara.Text({"adopt": "Adopt (council measures):", "drop": "Drop (measures in place):",
+                     "invest": "Invest (community projects):",
+                     "recommend": "Recommend to the council:",
+                     "propose": "Propose to the council:"}[field])
+        for measure in allowed:
+            picked = chosen.get(field, [])
+            cost = f" — {_fmt_eur(costs[measure])}" if field in ("adopt", "invest") else ""
+            solara.Checkbox(label=f"{labels.get(measure, measure)}{cost}",
+                            value=measure in picked,
+                            on_value=lambda on, f=field, m=measure: set_chosen(
+                                {**chosen, f: [x for x in chosen.get(f, []) if x != m]
+                                 + ([m] if on else [])}))
+    if "contribute" in FIELDS[role]:
+        solara.InputText("Share of your group contributing to collective projects (0–1, "
+                         "empty = as they would)", value=share, on_value=set_share,
+                         continuous_update=True)
+    if "mode" in FIELDS[role]:
+        solara.Select("Dispatch mode", values=["", "rule", "lp"], value=mode,
+                      on_value=set_mode)
+    if session.fund["open"]:
+        solara.InputText("Put into the common fund (EUR)", value=fund, on_value=set_fund,
+                         continuous_update=True)
+    solara.InputText("Note to the group (why)", value=note, on_value=set_note,
+                     continuous_update=True)
+
+    def submit():
+        form: dict[str, Any] = {k: v for k, v in chosen.items() if k in FIELDS[role]}
+        if "contribute" in FIELDS[role]:
+            form["contribute"] = _float_or_text(share)
+        if "mode" in FIELDS[role]:
+            form["mode"] = mode or None
+        if fund.strip():
+            form["fund_eur"] = fund
+        form["note"] = note
+        _attempt(lambda: session.submit(token, form), set_error, set_done,
+                 "Decision submitted. Waiting for the facilitator to run the round.")
+
+    solara.Button("Submit decision", on_click=submit, color="primary")
+    Messages(error, done)
+
+
+def _float_or_text(text: str) -> Any:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text  # refused with a clear line by the session
+
+
+@solara.component
+def PlayerPage(session, token: str):
+    use_session_version(session)
+    role = session.role_of(token)
+    status = session.public_status()
+    solara.Title(f"{LABELS[role]} — workshop {session.code}")
+    solara.Markdown(f"## {LABELS[role]}")
+    solara.Text(f"Player: {session.players[token]['name']} · session {session.code} · "
+                f"round {min(status['round'] + 1, status['rounds'])} of {status['rounds']} · "
+                f"years from {session.year}")
+    solara.Text(f"Your money: {_fmt_eur(session.wallets.get(role, 0))}"
+                + (f" · common fund: {_fmt_eur(session.fund['eur'])}"
+                   if session.fund["open"] else ""))
+    Broadcasts(session)
+    Briefing(session)
+    Dashboard(session, role)
+    if status["finished"]:
+        solara.Success("The game is over: see the debrief with your facilitator.")
+    elif role in status["submitted"]:
+        solara.Success("Decision submitted for this round. Waiting for the facilitator.")
+    else:
+        with solara.Card(f"Your decision for {session.year}"):
+            DecisionForm(session, token, role)
+
+
+# --------------------------------------------------------------------------- facilitator
+@solara.component
+def LeverPanel(session, token: str):
+    error, set_error = solara.use_state("")
+    done, set_done = solara.use_state("")
+    factor, set_factor = solara.use_state("1.5")
+    rate, set_rate = solara.use_state("0.5")
+    measure, set_measure = solara.use_state("cool_rooms")
+    cost_factor, set_cost_factor = solara.use_state("1.25")
+    source, set_source = solara.use_state(ROLES[-1])
+    target, set_target = solara.use_state(ROLES[0])
+    amount, set_amount = solara.use_state("100000")
+    message, set_message = solara.use_state("")
+
+    def lever(name: str, **args: Any) -> Callable[[], None]:
+        return lambda: _attempt(lambda: session.use_lever(token, name, **args), set_error,
+                                set_done, f"Lever applied: {name}")
+
+    with solara.Card("Levers"):
+        with solara.Row():
+            for event in engine_levers.EVENTS:
+                solara.Button(f"Inject {event.replace('_', ' ')}", on_click=lever(
+                    "event", event=event))
+        with solara.Row():
+            solara.InputText("Price factor", value=factor, on_value=set_factor,
+                             continuous_update=True)
+            solara.Button("Price shock", on_click=lever("price_shock", factor=factor))
+        with solara.Row():
+            solara.InputText("Subsidy rate (0–1)", value=rate, on_value=set_rate,
+                             continuous_update=True)
+            solara.Button("Set subsidy rate", on_click=lever("subsidy_rate", rate=rate))
+        with solara.Row():
+            solara.Select("Measure", values=sorted(measure_labels()), value=measure,
+                          on_value=set_measure)
+            solara.InputText("Cost factor", value=cost_factor, on_value=set_cost_factor,
+                             continuous_update=True)
+            solara.Button("Change cost", on_click=lever("measure_cost", measure=measure,
+                                                        factor=cost_factor))
+        accounts = [*session.wallets, "fund", "outside"]
+        with solara.Row():
+            solara.Select("From", values=accounts, value=source, on_value=set_source)
+            solara.Select("To", values=accounts, value=target, on_value=set_target)
+            solara.InputText("Amount (EUR)", value=amount, on_value=set_amount,
+                             continuous_update=True)
+            solara.Button("Move money", on_click=lever("transfer", source=source,
+                                                       target=target, amount_eur=amount))
+        solara.Button("Open common fund", on_click=lever("open_fund", amount_eur=0))
+        with solara.Row():
+            solara.InputText("Message to all players", value=message, on_value=set_message,
+                             continuous_update=True)
+            solara.Button("Broadcast", on_click=lambda: _attempt(
+                lambda: session.broadcast(token, message), set_error, set_done,
+                "Message sent."))
+        with solara.Details("What the levers do"):
+            for name, text in DESCRIPTIONS.items():
+                solara.Text(f"{name}: {text}")
+        Messages(error, done)
+
+
+@solara.component
+def FacilitatorPage(session, token: str):
+    use_session_version(session)
+    error, set_error = solara.use_state("")
+    done, set_done = solara.use_state("")
+    pack, set_pack = solara.use_state("")
+    status = session.public_status()
+    solara.Title(f"Facilitator — workshop {session.code}")
+    solara.Markdown(f"## Facilitator console · session code **{session.code}**")
+    solara.Text(session.settings.title)
+    solara.Text(f"Round {min(status['round'] + 1, status['rounds'])} of {status['rounds']} · "
+                f"next years from {session.year} · {session.settings.scenario}")
+    rows = []
+    for role in session.settings.roles:
+        holder = status["holders"].get(role)
+        state = ("submitted" if role in status["submitted"] else "waiting") if holder else \
+            "played by the model"
+        rows.append(f"| {LABELS[role]} | {_fmt_eur(session.wallets[role])} | {state} |")
+    solara.Markdown("| role | money | this round |\n|---|---|---|\n" + "\n".join(rows))
+    for role, name in status["holders"].items():
+        solara.Text(f"{LABELS[role]}: {name}")
+    if status["deadline"]:
+        import time
+
+        left = max(0, int(status["deadline"] - time.time()))
+        solara.Text(f"Timer: {left // 60} min {left % 60:02d} s left")
+    Messages(error, done)
+    if not status["finished"]:
+        solara.Button(f"Run round {status['round'] + 1}", color="primary", on_click=lambda:
+                      _attempt(lambda: session.advance(token), set_error, set_done,
+                               "Round simulated."))
+        LeverPanel(session, token)
+    else:
+        def write_pack():
+            from territoire_abm.game.debrief import write_pack as write
+
+            folder = _attempt(lambda: write(session, futures=int(os.environ.get(
+                "TERRITOIRE_ABM_GAME_FUTURES", "100"))), set_error)
+            if folder is not None:
+                set_pack(str(folder))
+
+        solara.Button("Write the debrief pack", color="primary", on_click=write_pack)
+        if pack:
+            solara.Success(f"Debrief pack written to {pack}")
+            html = Path(pack) / "debrief.html"
+            if html.is_file():
+                solara.FileDownload(html.read_bytes(), filename="debrief.html",
+                                    label="Download the debrief (HTML)")
+    Briefing(session)
+    Dashboard(session, "facilitator")
+    with solara.Details("Lever and decision log"):
+        for entry in session.lever_log:
+            solara.Text(f"Round {entry['round']}: {entry['text']}")
+        for record in session.decisions:
+            solara.Text(f"Round {record['round']} {LABELS[record['role']]} "
+                        f"({record['player']}): {record['decision']} {record['note']}")
+
+
+# --------------------------------------------------------------------------- routing
+@solara.component
+def Page():
+    router = solara.use_router()
+    query = parse_qs(router.search or "")
+    token = (query.get("t") or [""])[0]
+    key = (query.get("key") or [""])[0]
+    if token:
+        try:
+            session, role = registry().by_token(token)
+        except UserError as error:
+            solara.Error(f"error: {error}")
+            JoinPage()
+            return
+        if role == "facilitator":
+            FacilitatorPage(session, token)
+        else:
+            PlayerPage(session, token)
+    elif key and facilitator_key() and secrets.compare_digest(key, facilitator_key()):
+        CreatePage()
+    else:
+        JoinPage()

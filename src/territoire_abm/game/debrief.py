@@ -1,0 +1,286 @@
+"""The debrief pack: a self-contained HTML report, a PDF, and the data behind them.
+
+Written to ``<session folder>/debrief/``: ``debrief.html`` (figures embedded; every text a
+player or the facilitator typed is escaped by Jinja2's autoescape), ``debrief.pdf``
+(matplotlib), ``decisions.json`` (the RecordedController log), ``indicators.csv`` (every
+indicator, every played year), ``replay.csv`` (every replayed future). Structured like the
+debriefs of LittoSIM and En-ROADS workshops: what happened, who decided what, each role's
+strategy, and — which none of them does — whether the strategy was robust or lucky.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import pandas as pd  # noqa: E402
+from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from territoire_abm.config.params import SCENARIOS  # noqa: E402
+from territoire_abm.game.replay import (  # noqa: E402
+    LOWER_IS_BETTER,
+    replay_futures,
+    robustness,
+    session_alone,
+)
+from territoire_abm.game.roles import HEADLINE, LABELS, measure_labels  # noqa: E402
+from territoire_abm.territory.model import measures_for_group  # noqa: E402
+
+THEME_GROUPS = {"heat": "heat", "social": "heat", "water": "water", "drought": "water",
+                "extreme_events": "water", "energy": "energy"}
+
+
+def fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.3g}"
+
+
+def _png(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _themes() -> dict[str, str]:
+    return {m.id: THEME_GROUPS.get(m.theme, "other")
+            for g in ("council", "community") for m in measures_for_group(g)}
+
+
+# --------------------------------------------------------------------------- figures
+def trajectories_figure(played: pd.DataFrame, alone: pd.DataFrame, session) -> Figure:
+    figure = Figure(figsize=(11, 6.5), layout="constrained")
+    axes = figure.subplots(2, 4).ravel()
+    step = session.settings.years_per_round
+    for ax, (name, label) in zip(axes, HEADLINE.items(), strict=True):
+        for number in range(0, session.round, 2):
+            first = session.settings.start + number * step
+            ax.axvspan(first - 0.5, first + step - 0.5, color="#f0f0f0", zorder=0)
+        if name in played:
+            ax.plot(played.index, played[name], "-o", ms=3, label="played")
+            ax.plot(alone.index, alone[name], "--", color="grey", label="model alone")
+        ax.set_title(label, fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7)
+    return figure
+
+
+def timeline_figure(session) -> Figure:
+    rows = [*session.settings.roles, "facilitator"]
+    figure = Figure(figsize=(11, 0.5 + 0.5 * len(rows)), layout="constrained")
+    ax = figure.subplots()
+    for record in session.decisions:
+        chosen = sum(len(v) for v in record["decision"].values() if isinstance(v, list))
+        ax.scatter(record["year"], rows.index(record["role"]), s=40 + 30 * chosen,
+                   color="#3182bd", alpha=0.8)
+        ax.annotate(str(chosen), (record["year"], rows.index(record["role"])), fontsize=7,
+                    ha="center", va="center", color="white")
+    for entry in session.lever_log:
+        ax.scatter(entry["year"], len(rows) - 1, marker="D", color="#e6550d")
+        ax.annotate(entry["lever"], (entry["year"], len(rows) - 1), fontsize=7,
+                    xytext=(4, 6), textcoords="offset points", rotation=20)
+    ax.set_yticks(range(len(rows)), [LABELS.get(r, "Facilitator") for r in rows], fontsize=8)
+    ax.set_xlim(session.settings.start - 1, session.settings.until + 1)
+    ax.set_xlabel("year (circle size and number: measures chosen; diamonds: levers)")
+    return figure
+
+
+def profiles_figure(profiles: list[dict[str, Any]]) -> Figure:
+    figure = Figure(figsize=(11, 3.2), layout="constrained")
+    ax = figure.subplots()
+    themes = ("heat", "water", "energy")
+    width = 0.8 / len(themes)
+    for i, theme in enumerate(themes):
+        ax.bar([j + i * width for j in range(len(profiles))],
+               [p["themes"].get(theme, 0) for p in profiles], width, label=theme)
+    ax.set_xticks([j + width for j in range(len(profiles))],
+                  [p["label"] for p in profiles], fontsize=8)
+    ax.set_ylabel("measures chosen")
+    ax.legend(fontsize=8)
+    return figure
+
+
+def robustness_figure(table: pd.DataFrame) -> Figure:
+    outcomes = [o for o in ("heat_stress_per_inhabitant", "unmet_water_share_agriculture",
+                            "emissions_t_per_inhabitant", "self_sufficiency_rate")
+                if o in table]
+    figure = Figure(figsize=(11, 6), layout="constrained")
+    axes = figure.subplots(2, 2).ravel()
+    scenarios = sorted(table.scenario.unique())
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        data, positions = [], []
+        for i, scenario in enumerate(scenarios):
+            part = table[table.scenario == scenario]
+            data += [part[part.variant == "played"][outcome],
+                     part[part.variant == "alone"][outcome]]
+            positions += [3 * i, 3 * i + 1]
+        boxes = ax.boxplot(data, positions=positions, widths=0.8, patch_artist=True,
+                           showfliers=False)
+        for k, patch in enumerate(boxes["boxes"]):
+            patch.set_facecolor("#3182bd" if k % 2 == 0 else "#d9d9d9")
+        ax.set_xticks([3 * i + 0.5 for i in range(len(scenarios))], scenarios, fontsize=8)
+        ax.set_title(f"{HEADLINE[outcome]} (blue: played, grey: model alone)", fontsize=9)
+    return figure
+
+
+# --------------------------------------------------------------------------- content
+def profiles(session) -> list[dict[str, Any]]:
+    """Each role's strategy: measures by theme, money, contributions, a one-word profile."""
+    themes, labels = _themes(), measure_labels()
+    holders = session.holders()
+    out = []
+    for role in session.settings.roles:
+        records = [r for r in session.decisions if r["role"] == role]
+        chosen = [m for r in records for key in ("adopt", "invest", "propose", "recommend")
+                  for m in r["decision"].get(key, []) or []]
+        by_theme = Counter(themes.get(m, "other") for m in chosen)
+        spent = sum(r["cost_eur"] for r in records)
+        if role not in holders:
+            profile = "played by the model"
+        elif not chosen and spent == 0:
+            profile = "wait and see"
+        else:
+            top, count = by_theme.most_common(1)[0]
+            profile = f"{top}-focused" if count >= 0.6 * sum(by_theme.values()) else "balanced"
+        shares = [r["decision"].get("contribute") for r in records
+                  if r["decision"].get("contribute") is not None]
+        modes = sorted({r["decision"].get("mode") for r in records if r["decision"].get("mode")})
+        out.append({"role": role, "label": LABELS[role], "player": holders.get(role, "model"),
+                    "profile": profile, "themes": dict(by_theme), "spent_eur": spent,
+                    "fund_eur": sum(r["fund_eur"] for r in records),
+                    "rounds_decided": len(records),
+                    "measures": ", ".join(labels.get(m, m) for m in dict.fromkeys(chosen)),
+                    "contribute": ", ".join(f"{s:.0%}" for s in shares),
+                    "mode": ", ".join(modes)})
+    return out
+
+
+def timeline(session) -> list[dict[str, Any]]:
+    labels = measure_labels()
+    entries = []
+    for record in session.decisions:
+        parts = [f"{key}: {', '.join(labels.get(m, m) for m in value)}"
+                 for key, value in record["decision"].items() if isinstance(value, list) and value]
+        if record["decision"].get("contribute") is not None:
+            parts.append(f"contribute {record['decision']['contribute']:.0%}")
+        if record["decision"].get("mode"):
+            parts.append(f"dispatch {record['decision']['mode']}")
+        if record["fund_eur"]:
+            parts.append(f"{record['fund_eur']:,.0f} EUR into the fund")
+        entries.append({"round": record["round"], "year": record["year"], "time": record["time"],
+                        "who": f"{LABELS[record['role']]} ({record['player']})",
+                        "what": "; ".join(parts) or "nothing new", "note": record["note"]})
+    for entry in session.lever_log:
+        entries.append({"round": entry["round"], "year": entry["year"], "time": entry["time"],
+                        "who": "Facilitator", "what": entry["text"], "note": ""})
+    return sorted(entries, key=lambda e: (e["round"], e["time"]))
+
+
+def verdict(session, table: pd.DataFrame, played: pd.DataFrame) -> list[str]:
+    """Where the session's actual result falls among the futures of its own scenario."""
+    lines = []
+    own = table[(table.scenario == session.settings.scenario) & (table.variant == "played")]
+    for name in ("heat_stress_per_inhabitant", "unmet_water_share_agriculture",
+                 "emissions_t_per_inhabitant"):
+        if name not in played or own.empty:
+            continue
+        actual = float(played[name].mean())
+        values = own[name]
+        if name in LOWER_IS_BETTER:
+            better = float((values > actual).mean())  # futures where it went worse
+        else:
+            better = float((values < actual).mean())
+        judgement = ("lucky: few futures went as well" if better >= 0.8 else
+                     "unlucky: most futures went better" if better <= 0.2 else
+                     "typical of the futures")
+        lines.append(f"{HEADLINE[name]}: the session got {actual:.3g}; with the same "
+                     f"decisions, {better:.0%} of the {len(values)} {session.settings.scenario} "
+                     f"futures did worse — {judgement}.")
+    return lines
+
+
+def every_indicator(played: pd.DataFrame) -> dict[str, Any]:
+    numeric = played.select_dtypes("number")
+    return {"columns": [int(y) for y in numeric.index],
+            "rows": [(name, [fmt(float(v)) for v in numeric[name]]) for name in numeric]}
+
+
+# --------------------------------------------------------------------------- writing
+def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
+               workers: int | None = None, folder: str | Path | None = None) -> Path:
+    """Write the debrief pack of a session (after at least one round); returns its folder."""
+    from territoire_abm.errors import UserError
+
+    if session.round == 0:
+        raise UserError("debrief", "no round played", "play at least one round first")
+    folder = Path(folder or session.directory / "debrief")
+    folder.mkdir(parents=True, exist_ok=True)
+    played = session.indicators()
+    alone = session_alone(session)
+    started = time.perf_counter()
+    table = replay_futures(session, futures=futures, scenarios=scenarios, workers=workers)
+    replay_seconds = time.perf_counter() - started
+    robust = robustness(table)
+    role_profiles = profiles(session)
+    figures = {"trajectories": trajectories_figure(played, alone, session),
+               "timeline": timeline_figure(session),
+               "profiles": profiles_figure(role_profiles),
+               "robustness": robustness_figure(table)}
+    context = {
+        "title": session.settings.title or f"session {session.code}", "code": session.code,
+        "territory": session.settings.territory, "scenario": session.settings.scenario,
+        "rounds_played": session.round, "rounds": session.settings.rounds,
+        "years_per_round": session.settings.years_per_round,
+        "first_year": int(played.index[0]), "last_year": int(played.index[-1]),
+        "written": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "profiles": role_profiles, "timeline": timeline(session),
+        "messages": session.messages, "summaries": session.summaries,
+        "every_indicator": every_indicator(played),
+        "figures": {name: _png(fig) for name, fig in figures.items()},
+        "futures": futures, "scenarios": list(scenarios), "runs": len(table),
+        "replay_seconds": replay_seconds, "robustness": robust.to_dict("records"),
+        "verdict": verdict(session, table, played), "fmt": fmt,
+    }
+    environment = Environment(loader=PackageLoader("territoire_abm.game", "templates"),
+                              autoescape=select_autoescape(default=True, default_for_string=True))
+    html = environment.get_template("debrief.html.j2").render(**context)
+    (folder / "debrief.html").write_text(html, encoding="utf-8")
+    _write_pdf(folder / "debrief.pdf", context, figures)
+    (folder / "decisions.json").write_text(json.dumps(
+        {str(y): roles for y, roles in sorted(session.log.items())}, indent=1), encoding="utf-8")
+    played.to_csv(folder / "indicators.csv")
+    table.to_csv(folder / "replay.csv", index=False)
+    return folder
+
+
+def _write_pdf(path: Path, context: dict[str, Any], figures: dict[str, Figure]) -> None:
+    """The same story on paper: a text page, then the four figures."""
+    with PdfPages(path) as pdf:
+        cover = Figure(figsize=(8.27, 11.69))
+        lines = [f"Workshop debrief — {context['title']}",
+                 f"Session {context['code']} · {context['territory']} · {context['scenario']}",
+                 f"{context['rounds_played']} rounds, {context['first_year']}–"
+                 f"{context['last_year']}", ""]
+        lines += [f"{p['label']} ({p['player']}): {p['profile']}" for p in context["profiles"]]
+        lines += ["", "Robust or lucky?"] + context["verdict"]
+        lines += ["", "Timeline:"] + [f"R{e['round']} {e['year']} {e['who']}: {e['what']}"
+                                      for e in context["timeline"]][:40]
+        y = 0.96
+        for line in lines:
+            cover.text(0.05, y, line[:110], fontsize=8, family="monospace", parse_math=False)
+            y -= 0.018
+        pdf.savefig(cover)
+        for figure in figures.values():
+            pdf.savefig(figure)

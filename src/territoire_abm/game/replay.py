@@ -1,0 +1,187 @@
+"""The played decisions under many climate futures, beside the model's own agents alone.
+
+Robust or lucky? The session's decision log (held roles; the model's own rules for the rest)
+is replayed by a :class:`RecordedController` on the same territory (same households, same
+seed of the population) under other weather — ``futures`` weather seeds × every climate
+scenario — and, beside it, the same futures with every role played by the model
+(:class:`BehaviouralController`). The facilitator's policy levers (subsidy rate, costs,
+prices) are re-applied in the year they were used; the events they injected are not (each
+future has its own weather). Runs go through the experiment executors
+(:mod:`territoire_abm.experiments.executors`).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from territoire_abm.config.params import SCENARIOS
+from territoire_abm.game.roles import HEADLINE
+from territoire_abm.governance.controllers import BehaviouralController, RecordedController
+from territoire_abm.run import build_config
+from territoire_abm.territory import levers as engine_levers
+from territoire_abm.territory.model import TerritoryModel
+
+WEATHER_STREAMS = ("weather", "hydrology")  # reseeded per future; the population stays
+REPLAYED_LEVERS = ("price_shock", "subsidy_rate", "measure_cost")
+LOWER_IS_BETTER = {"heat_stress_per_inhabitant", "unmet_water_share_agriculture",
+                   "unmet_water_share_households", "emissions_t_per_inhabitant",
+                   "energy_poverty_share", "debt_per_inhabitant_eur"}
+SEEDS_PER_TASK = 10
+
+
+@dataclass(frozen=True)
+class ReplayTask:
+    """A batch of futures for one scenario (picklable: plain data only)."""
+
+    params: dict[str, Any]
+    seed: int
+    until: int
+    scenario: str
+    weather_seeds: tuple[int, ...]
+    log: dict[int, dict[str, dict]]
+    levers: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    batch: int = 0
+
+
+def _reseeded(state: dict[str, Any], weather_seed: int) -> dict[str, Any]:
+    """``state`` with the weather and river streams drawn from ``weather_seed``."""
+    streams = dict(state["streams"])
+    for name in WEATHER_STREAMS:
+        if name in streams:
+            salt = zlib.crc32(f"future/{name}".encode())
+            rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+                [weather_seed, salt])))
+            streams[name] = rng.bit_generator.state
+    return {**state, "streams": streams}
+
+
+def _apply_levers(model: TerritoryModel, entries: Sequence[Mapping[str, Any]]) -> None:
+    for entry in entries:
+        if entry["year"] != model.year:
+            continue
+        args = entry["args"]
+        if entry["lever"] == "price_shock":
+            engine_levers.price_shock(model, float(args["factor"]))
+        elif entry["lever"] == "subsidy_rate":
+            engine_levers.set_parameter(model, "policy.subsidy_rate", float(args["rate"]))
+        elif entry["lever"] == "measure_cost":
+            engine_levers.set_measure_cost(model, args["measure"], float(args["factor"]))
+
+
+def _one(state: dict[str, Any], controller: Any, until: int,
+         entries: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    model = TerritoryModel.from_state(state, controller=controller)
+    while model.year <= until:
+        _apply_levers(model, entries)
+        model.step()
+    return model.indicators()
+
+
+def run_task(task: ReplayTask) -> list[dict[str, Any]]:
+    """Every future of the batch, played and alone; one row of round-mean outcomes each."""
+    params = {**task.params, "scenario": task.scenario}
+    start = TerritoryModel(build_config(params, task.seed, task.until)).get_state()
+    rows = []
+    for weather_seed in task.weather_seeds:
+        state = _reseeded(start, weather_seed)
+        for variant, controller in (("played", RecordedController(task.log)),
+                                    ("alone", BehaviouralController())):
+            table = _one(state, controller, task.until, task.levers)
+            row = {"scenario": task.scenario, "weather_seed": weather_seed,
+                   "variant": variant}
+            row.update({name: float(table[name].mean()) for name in HEADLINE if name in table})
+            rows.append(row)
+    return rows
+
+
+def tasks(session, futures: int, scenarios: Sequence[str] = SCENARIOS) -> list[ReplayTask]:
+    """The replay design of a session: ``futures`` weather seeds × ``scenarios``."""
+    settings = session.settings
+    played_until = settings.start + session.round * settings.years_per_round - 1
+    entries = tuple({"lever": e["lever"], "args": e["args"], "year": e["year"]}
+                    for e in session.lever_log if e["lever"] in REPLAYED_LEVERS)
+    log = {int(y): dict(r) for y, r in session.log.items() if int(y) <= played_until}
+    seeds = list(range(1, futures + 1))
+    out = []
+    for scenario in scenarios:
+        for first in range(0, len(seeds), SEEDS_PER_TASK):
+            out.append(ReplayTask(settings.engine_params(), settings.seed, played_until,
+                                  scenario, tuple(seeds[first:first + SEEDS_PER_TASK]), log,
+                                  entries, batch=len(out)))
+    return out
+
+
+def replay_futures(session, futures: int = 100, scenarios: Sequence[str] = SCENARIOS,
+                   workers: int | None = None) -> pd.DataFrame:
+    """Run the design through an experiment executor; one row per future and variant."""
+    from territoire_abm.experiments.executors import make_executor
+
+    design = tasks(session, futures, scenarios)
+    rows: list[dict[str, Any]] = []
+    executor = make_executor("serial" if workers == 1 else "processes", workers=workers)
+    with executor:
+        for _, result in executor.imap_unordered(run_task, design):
+            if isinstance(result, BaseException):
+                raise result
+            rows.extend(result)
+    return pd.DataFrame(rows).sort_values(["scenario", "weather_seed", "variant"],
+                                          ignore_index=True)
+
+
+def robustness(table: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario and outcome: mean and 10–90 % range of played and alone, and the share
+    of futures where the played decisions did better than the model alone."""
+    rows = []
+    for (scenario, seed), group in table.groupby(["scenario", "weather_seed"]):
+        played = group[group.variant == "played"].iloc[0]
+        alone = group[group.variant == "alone"].iloc[0]
+        for name in HEADLINE:
+            if name not in group:
+                continue
+            diff = played[name] - alone[name]
+            better = diff < -1e-12 if name in LOWER_IS_BETTER else diff > 1e-12
+            worse = diff > 1e-12 if name in LOWER_IS_BETTER else diff < -1e-12
+            rows.append({"scenario": scenario, "weather_seed": seed, "outcome": name,
+                         "played": played[name], "alone": alone[name],
+                         "better": better, "worse": worse})
+    long = pd.DataFrame(rows)
+    return long.groupby(["scenario", "outcome"]).agg(
+        played_mean=("played", "mean"), played_p10=("played", lambda s: s.quantile(0.1)),
+        played_p90=("played", lambda s: s.quantile(0.9)), alone_mean=("alone", "mean"),
+        share_better=("better", "mean"), share_worse=("worse", "mean"),
+        futures=("played", "size")).reset_index()
+
+
+def replay_once(session, seed: int, scenario: str) -> pd.DataFrame:
+    """The session's decision log under one other weather seed and scenario (the CLI's
+    ``game replay``): yearly indicators."""
+    task = tasks(session, 1, [scenario])[0]
+    params = {**task.params, "scenario": scenario}
+    start = TerritoryModel(build_config(params, task.seed, task.until)).get_state()
+    return _one(_reseeded(start, seed), RecordedController(task.log), task.until, task.levers)
+
+
+def session_alone(session) -> pd.DataFrame:
+    """The session's own future (same seed, scenario, levers and injected events) with every
+    role played by the model: what would have happened without the players."""
+    settings = session.settings
+    until = settings.start + session.round * settings.years_per_round - 1
+    model = TerritoryModel(build_config(settings.engine_params(), settings.seed, until))
+    entries = [e for e in session.lever_log if e["lever"] in REPLAYED_LEVERS]
+    for entry in session.lever_log:
+        if entry["lever"] == "event":
+            args = entry["args"]
+            intensity = args.get("intensity")
+            engine_levers.inject_event(model, args["event"], year=entry["year"],
+                                       intensity=None if intensity in (None, "")
+                                       else float(intensity))
+    while model.year <= until:
+        _apply_levers(model, entries)
+        model.step()
+    return model.indicators()

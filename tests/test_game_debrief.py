@@ -1,0 +1,106 @@
+"""The debrief pack and the replay of a session's decisions under other climate futures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from territoire_abm.cli import main
+from territoire_abm.game import replay
+from territoire_abm.game.debrief import write_pack
+from territoire_abm.game.session import Session
+from territoire_abm.governance.controllers import RecordedController
+from territoire_abm.run import simulate
+
+HOSTILE = "<script>alert('x')</script>"
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory):
+    """A two-round session with hostile text everywhere a human can type."""
+    session = Session.create({"rounds": 2, "years_per_round": 3, "households": 150,
+                              "title": HOSTILE + " $x$"}, tmp_path_factory.mktemp("g"))
+    council = session.join("council", "<img src=x onerror=alert(1)>")
+    farmers = session.join("farmers", "Bob")
+    f = session.facilitator_token
+    session.submit(council, {"adopt": ["cool_rooms"], "note": HOSTILE})
+    session.submit(farmers, {"propose": ["treated_wastewater_reuse"], "contribute": 0.7})
+    session.use_lever(f, "event", event="heat_wave")
+    session.broadcast(f, HOSTILE)
+    session.advance(f)
+    session.use_lever(f, "measure_cost", measure="heat_wave_plan", factor=2.0)
+    session.submit(council, {"adopt": ["heat_wave_plan"]})
+    session.advance(f)
+    return session
+
+
+def test_pack_is_written_and_escapes_user_text(played, tmp_path):
+    folder = write_pack(played, futures=2, scenarios=("tracc", "ssp585"), workers=1,
+                        folder=tmp_path / "pack")
+    html = (folder / "debrief.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(" in html and "&lt;img src=x" in html
+    assert 'src="data:image/png;base64,' in html and "http" not in html.split("<body>")[0]
+    assert (folder / "debrief.pdf").read_bytes()[:4] == b"%PDF"
+    table = (folder / "replay.csv").read_text().splitlines()
+    assert len(table) == 1 + 2 * 2 * 2  # futures × scenarios × (played, alone)
+    assert "heat-focused" in html and "wait and see" not in html
+
+
+def test_decisions_json_replays_the_session(played, tmp_path):
+    folder = write_pack(played, futures=1, scenarios=("tracc",), workers=1,
+                        folder=tmp_path / "pack")
+    log = {int(y): roles for y, roles in json.loads(
+        (folder / "decisions.json").read_text()).items()}
+    # the levers the facilitator used change the world: replay only up to the first one
+    result = simulate(played.settings.engine_params(), seed=played.settings.seed, until=2027,
+                      controller=RecordedController(log))
+    assert log[2025]["council"]["adopt"] == ["cool_rooms"]
+    assert result.series.loc[2026:2027, "council_has_cool_rooms"].max() == 1
+
+
+def test_replay_varies_weather_but_not_population(played):
+    design = replay.tasks(played, futures=2, scenarios=("tracc",))
+    rows = replay.run_task(design[0])
+    played_rows = [r for r in rows if r["variant"] == "played"]
+    assert len(rows) == 4 and played_rows[0]["heat_stress_per_inhabitant"] != \
+        played_rows[1]["heat_stress_per_inhabitant"]
+    assert {e["lever"] for e in design[0].levers} == {"measure_cost"}  # events not replayed
+
+
+def test_replay_through_process_executor(played):
+    table = replay.replay_futures(played, futures=2, scenarios=("ssp245",), workers=2)
+    summary = replay.robustness(table)
+    assert set(table.variant) == {"played", "alone"} and len(table) == 4
+    assert summary.share_better.between(0, 1).all()
+    assert np.isfinite(summary.played_mean).all()
+
+
+def test_alone_counterfactual_keeps_events(played):
+    alone = replay.session_alone(played)
+    assert alone.loc[2025, "heat_wave_days"] == played.indicators().loc[2025, "heat_wave_days"]
+    assert list(alone.index) == list(played.indicators().index)
+
+
+@pytest.mark.parametrize("args, field", [
+    (["game", "host=8.8.8.8"], "host"),
+    (["game", "port=80"], "port"),
+    (["game", "replay", "code=../../etc"], "session code"),
+    (["game", "debrief", "code=ABCDEF"], "session code"),
+    (["game", "colour=blue"], "argument"),
+    (["explore", "host=example.org"], "host"),
+])
+def test_cli_errors_are_one_line(args, field, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: {field}") and "\n" not in err
+
+
+def test_cli_replay_prints_headline(played, capsys):
+    code = main(["game", "replay", f"code={played.code}", f"dir={played.directory.parent}",
+                 "seed=7", "scenario=ssp585"])
+    out = capsys.readouterr().out
+    assert code == 0 and "heat_stress_per_inhabitant" in out and "2030" in out
