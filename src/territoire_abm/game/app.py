@@ -56,6 +56,10 @@ def _fmt_eur(amount: float) -> str:
     return f"{amount:,.0f} EUR".replace(",", " ")
 
 
+def _fmt_value(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ") if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def _attempt(action: Callable[[], Any], set_error: Callable[[str], None],
              set_done: Callable[[str], None] | None = None, done: str = "") -> Any:
     """Run a session action; a user's mistake becomes the page's error line."""
@@ -176,20 +180,20 @@ def CreatePage():
 
 
 # --------------------------------------------------------------------------- shared views
-@solara.component
+# a plain function, not a component: re-drawn with its page on every change
 def Dashboard(session, role: str):
     table = session.indicators()
     if table.empty:
         solara.Text("No year simulated yet: the dashboard fills after the first round.")
         return
     last = table.iloc[-1]
-    rows = [f"| {label} | {last[name]:.3g} |" for name, label in role_view(role).items()
+    rows = [f"| {label} | {_fmt_value(last[name])} |" for name, label in role_view(role).items()
             if name in table]
     solara.Markdown(f"**Dashboard ({int(table.index[-1])})**\n\n| indicator | value |\n"
                     "|---|---|\n" + "\n".join(rows))
 
 
-@solara.component
+# a plain function, not a component: re-drawn with its page on every change
 def Briefing(session):
     if not session.summaries:
         solara.Text(f"Round 1 starts in {session.year}. Decide, then the facilitator runs "
@@ -198,19 +202,21 @@ def Briefing(session):
     summary = session.summaries[-1]
     with solara.Card(f"Round {summary['round']} ({summary['years'][0]}–{summary['years'][1]}):"
                      " what happened"):
-        for line in summary["events"] or ["A quiet period: no extreme event."]:
-            solara.Text("• " + line)
-        solara.Text("What your decisions changed (round means, played vs the model's own "
-                    "choices, same weather):")
+        with solara.Column(gap="2px"):
+            for line in summary["events"] or ["A quiet period: no extreme event."]:
+                solara.Text("• " + line)
+            solara.Text("What the decisions changed (round means, played vs the model's own "
+                        "choices, same weather):")
         rows = [f"| {e['label']} | {e['played']:.3g} | {e['alone']:.3g} |"
                 for e in summary["effects"].values()
                 if e["played"] is not None and e["alone"] is not None]
         solara.Markdown("| indicator | played | model alone |\n|---|---|---|\n" + "\n".join(rows))
-        for line in summary["why"]:
-            solara.Text("• " + line)
+        with solara.Column(gap="2px"):
+            for line in summary["why"]:
+                solara.Text("• " + line)
 
 
-@solara.component
+# a plain function, not a component: re-drawn with its page on every change
 def Broadcasts(session):
     for message in session.messages[-5:][::-1]:
         solara.Info(f"Facilitator (round {message['round']}): {message['text']}")
@@ -218,7 +224,7 @@ def Broadcasts(session):
 
 # --------------------------------------------------------------------------- player
 @solara.component
-def DecisionForm(session, token: str, role: str):
+def DecisionForm(session, token: str, role: str, version: int):
     chosen, set_chosen = solara.use_state({})  # field -> list of measures
     share, set_share = solara.use_state("")
     mode, set_mode = solara.use_state("")
@@ -282,7 +288,7 @@ def _float_or_text(text: str) -> Any:
 
 @solara.component
 def PlayerPage(session, token: str):
-    use_session_version(session)
+    version = use_session_version(session)
     role = session.role_of(token)
     status = session.public_status()
     solara.Title(f"{LABELS[role]} — workshop {session.code}")
@@ -302,12 +308,12 @@ def PlayerPage(session, token: str):
         solara.Success("Decision submitted for this round. Waiting for the facilitator.")
     else:
         with solara.Card(f"Your decision for {session.year}"):
-            DecisionForm(session, token, role)
+            DecisionForm(session, token, role, version).key(f"form-{session.round}")
 
 
 # --------------------------------------------------------------------------- facilitator
 @solara.component
-def LeverPanel(session, token: str):
+def LeverPanel(session, token: str, version: int):
     error, set_error = solara.use_state("")
     done, set_done = solara.use_state("")
     factor, set_factor = solara.use_state("1.5")
@@ -366,7 +372,7 @@ def LeverPanel(session, token: str):
 
 @solara.component
 def FacilitatorPage(session, token: str):
-    use_session_version(session)
+    version = use_session_version(session)
     error, set_error = solara.use_state("")
     done, set_done = solara.use_state("")
     pack, set_pack = solara.use_state("")
@@ -395,7 +401,7 @@ def FacilitatorPage(session, token: str):
         solara.Button(f"Run round {status['round'] + 1}", color="primary", on_click=lambda:
                       _attempt(lambda: session.advance(token), set_error, set_done,
                                "Round simulated."))
-        LeverPanel(session, token)
+        LeverPanel(session, token, version)
     else:
         def write_pack():
             from territoire_abm.game.debrief import write_pack as write
@@ -414,7 +420,7 @@ def FacilitatorPage(session, token: str):
                                     label="Download the debrief (HTML)")
     Briefing(session)
     Dashboard(session, "facilitator")
-    with solara.Details("Lever and decision log"):
+    with solara.Details("Lever and decision log"), solara.Column(gap="2px"):
         for entry in session.lever_log:
             solara.Text(f"Round {entry['round']}: {entry['text']}")
         for record in session.decisions:
