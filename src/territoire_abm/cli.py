@@ -8,6 +8,7 @@
     territoire-abm check [seeds=5] [csv=PATH]      model against published figures
     territoire-abm calibrate [samples=40] [out=DIR] history matching of unconfirmed parameters
     territoire-abm game [host=0.0.0.0] | explore   workshop game, model explorer (web)
+    territoire-abm emulate <results> outcome=...   emulator of a sweep: what-ifs in ms
 
 A user's mistake prints one line (field, value, what is allowed) and exits with code 2.
 """
@@ -60,6 +61,10 @@ def _dispatch(args: list[str]) -> int:
         from territoire_abm.experiments.cli import analyse_main
 
         return analyse_main(args[1:])
+    if args and args[0] == "emulate":
+        from territoire_abm.experiments.emulator import main as emulate_main
+
+        return emulate_main(args[1:])
     if any(arg.startswith("experiment=") for arg in args):
         from territoire_abm.experiments.cli import run_main
 
