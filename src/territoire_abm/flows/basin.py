@@ -227,7 +227,7 @@ class _Loop:
         names = ("level", "gauge", "release", "basin", "losses", "support", "aquifer", "farm",
                  "tank", "al_in", "al_ind", "al_out", "al_agr", "de_in", "de_ind", "de_out",
                  "de_agr", "river", "aq", "imp", "reuse", "farm_use", "tank_use")
-        rec = {name: [0.0] * len(natural) for name in names}
+        rows: list[tuple[float, ...]] = []
         for t, nat in enumerate(natural):
             # 1. level from the gauge of the previous days
             if fixed is not None:
@@ -298,17 +298,13 @@ class _Loop:
             if tank > tank_cap:
                 spill[3] += tank - tank_cap
                 tank = tank_cap
-            for name, value in (
-                    ("level", level), ("gauge", gauge), ("release", release), ("basin", basin),
-                    ("losses", piped_in - got_in - got_ind - got_out), ("support", support),
-                    ("aquifer", aquifer), ("farm", farm), ("tank", tank), ("al_in", a_in),
-                    ("al_ind", a_ind), ("al_out", a_out), ("al_agr", a_agr), ("de_in", got_in),
-                    ("de_ind", reuse_ind + got_ind), ("de_out", tank_use + got_out),
-                    ("de_agr", farm_use + reuse_agr + river_agri),
-                    ("river", river_piped + river_agri), ("aq", from_aquifer),
-                    ("imp", from_import), ("reuse", reuse_ind + reuse_agr),
-                    ("farm_use", farm_use), ("tank_use", tank_use)):
-                rec[name][t] = value
+            rows.append((level, gauge, release, basin, piped_in - got_in - got_ind - got_out,
+                         support, aquifer, farm, tank, a_in, a_ind, a_out, a_agr, got_in,
+                         reuse_ind + got_ind, tank_use + got_out,
+                         farm_use + reuse_agr + river_agri, river_piped + river_agri,
+                         from_aquifer, from_import, reuse_ind + reuse_agr, farm_use, tank_use))
+        rec = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {
+            name: () for name in names}
         self.stocks = [support, aquifer, farm, tank]
         self.drained = drained_total
         self.rec = rec
