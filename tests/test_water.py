@@ -198,6 +198,11 @@ def test_stocks_stay_in_range_and_water_balance_closes(low, agriculture, loss, e
     assert end.tank_m3 == pytest.approx(
         start.tank_m3 + tank_in - result.sources_m3["tank"].sum() - result.spill_m3["tank"],
         abs=1e-6)
+    recharge = 0.75 * rain_mm.sum() * territory.water.aquifer_recharge_area_km2 * 1e3
+    start_aquifer = min(aquifer, territory.water.aquifer_capacity_m3)
+    assert end.aquifer_m3 == pytest.approx(
+        start_aquifer + recharge - result.sources_m3["aquifer"].sum()
+        - result.aquifer_drained_m3 - result.spill_m3["aquifer"], abs=1e-3)
     assert end.support_hm3 * 1e6 == pytest.approx(
         support * 1e6 - result.release_m3s.sum() * 86400
         + np.sum(np.where(SUPPORT_SEASON, 0.0, 0.012 * _dry_flow(low) * 86400))
