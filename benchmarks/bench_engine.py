@@ -366,6 +366,7 @@ def section_decision(households: int, warm_years: int, production_repeats: int,
     from territoire_abm.agents import adoption
     from territoire_abm.agents.behaviour import adoption_probability, decide_one
     from territoire_abm.run import build_config
+    from territoire_abm.territory import year as year_steps
     from territoire_abm.territory.model import TerritoryModel
 
     config = build_config({"territory.households": households, "optimiser.mode": "rule"},
@@ -377,6 +378,11 @@ def section_decision(households: int, warm_years: int, production_repeats: int,
             f" (after {warm_years} simulated years)")
     rng = model.streams["behaviour"]
     saved_portfolio, saved_rng = model.household_portfolio.state(), rng.bit_generator.state
+
+    def decide():
+        return adoption.households_decide(
+            year_steps.household_state(model), model.config, year, energy, rng,
+            model.streams["delays"])
 
     def restore() -> None:
         model.household_portfolio.restore(saved_portfolio)
@@ -395,7 +401,7 @@ def section_decision(households: int, warm_years: int, production_repeats: int,
 
     adoption.adoption_probability = capture
     try:
-        production_chosen = adoption.households_decide(model, year, energy)
+        production_chosen = decide().chosen
     finally:
         adoption.adoption_probability = original
     inputs, behaviour, boost = captured["inputs"], captured["behaviour"], captured["boost"]
@@ -406,7 +412,7 @@ def section_decision(households: int, warm_years: int, production_repeats: int,
     for _ in range(production_repeats):
         restore()
         w0, c0 = time.perf_counter(), time.process_time()
-        adoption.households_decide(model, year, energy)
+        decide()
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
     restore()

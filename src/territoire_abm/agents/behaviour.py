@@ -19,8 +19,6 @@ from scipy.special import expit
 
 from territoire_abm.config.params import BehaviourConfig
 
-KNOWLEDGE_COST_DISCOUNT = 0.5  # perceived-cost cut at full knowledge: estimate (unconfirmed)
-
 
 def probability_weighting(p: np.ndarray, delta: float) -> np.ndarray:
     """Tversky & Kahneman (1992) probability weighting, δ = 0.69 (Haer et al. 2017)."""
@@ -45,18 +43,23 @@ def update_risk_perception(
     """
     weights = config.risk
     if event:
-        a, b, c = 0.1 * weights.memory_weight, weights.experience_weight, 0.0
+        a, b, c = weights.event_memory_factor * weights.memory_weight, \
+            weights.experience_weight, 0.0
     else:
         a = weights.memory_weight
         b = weights.no_event_experience_weight
-        c = 0.1 * weights.social_weight
+        c = weights.quiet_social_factor * weights.social_weight
     updated = (a * risk + b * experience + c * social) / (a + b + c)
     return np.clip(updated + boost, 0.0, 1.0)
 
 
 def threat_appraisal(risk: np.ndarray, hazard_probability: float, severity: np.ndarray,
                      delta: float) -> np.ndarray:
-    """Perceived probability (scaled by risk perception, weighted) × severity, in [0, 1]."""
+    """Perceived probability (scaled by risk perception, weighted) × severity, in [0, 1].
+
+    Haer et al. 2017: perceived probability p·10^(2·RP−1), so RP = 0.5 perceives p itself
+    and RP = 0 or 1 one tenth or ten times it.
+    """
     perceived = np.clip(hazard_probability * 10.0 ** (2.0 * risk - 1.0), 0.0, 1.0)
     return probability_weighting(perceived, delta) * severity
 
@@ -97,7 +100,8 @@ def adoption_probability(inputs: DecisionInputs, config: BehaviourConfig,
         score[:, pmt_columns] = _pmt_motivation(inputs, pmt_columns, config)
     if len(tpb_columns):
         score[:, tpb_columns] = _tpb_intention(inputs, tpb_columns, config, social_norm_boost)
-    probability = pmt.base_adoption_rate * _sigmoid((score - pmt.intention_threshold) / 0.05)
+    probability = pmt.base_adoption_rate * _sigmoid((score - pmt.intention_threshold)
+                                                    / pmt.intention_slope)
     return np.where(inputs.eligible, probability, 0.0)
 
 
@@ -105,7 +109,8 @@ def _affordability(inputs: DecisionInputs, columns: np.ndarray, config: Behaviou
                    ) -> np.ndarray:
     knowledge = inputs.knowledge[columns][None, :]
     # Seeing the measure work elsewhere lowers its perceived cost (seed 003).
-    perceived_cost = inputs.net_cost_eur[:, columns] * (1.0 - KNOWLEDGE_COST_DISCOUNT * knowledge)
+    perceived_cost = inputs.net_cost_eur[:, columns] * (
+        1.0 - config.pmt.knowledge_cost_discount * knowledge)
     return np.clip(1.0 - config.pmt.cost_sensitivity * perceived_cost
                    / inputs.income_eur[:, None], 0.0, 1.0)
 
@@ -129,9 +134,10 @@ def _tpb_intention(inputs: DecisionInputs, columns: np.ndarray, config: Behaviou
     saving = inputs.annual_saving_eur[:, columns]
     payback = np.divide(cost, saving, out=np.full(cost.shape, np.inf), where=saving > 0)
     economic = np.clip(1.0 - payback / inputs.lifetime_yr[columns][None, :], 0.0, 1.0)
-    attitude = 0.3 + 0.3 * inputs.prosocial[:, None] + 0.4 * economic
-    control = np.where(inputs.owner[:, None], 1.0, 0.3) * _affordability(inputs, columns,
-                                                                         config)
+    attitude = (tpb.attitude_base + tpb.attitude_prosocial * inputs.prosocial[:, None]
+                + tpb.attitude_economic * economic)
+    control = np.where(inputs.owner[:, None], 1.0, tpb.tenant_control) * _affordability(
+        inputs, columns, config)
     norm = np.clip(inputs.neighbour_share[:, columns] * social_norm_boost
                    + inputs.knowledge[columns][None, :], 0.0, 1.0)
     return (tpb.attitude_weight * attitude + tpb.social_norm_weight * norm
@@ -166,17 +172,19 @@ def decide_one(threat: float, net_cost: float, saving: float, lifetime: float, i
     vectorised rule against it.
     """
     pmt, tpb = config.pmt, config.tpb
-    perceived_cost = net_cost * (1.0 - KNOWLEDGE_COST_DISCOUNT * knowledge)
+    perceived_cost = net_cost * (1.0 - pmt.knowledge_cost_discount * knowledge)
     affordability = min(1.0, max(0.0, 1.0 - pmt.cost_sensitivity * perceived_cost / income))
     efficacy = min(1.0, max(0.0, pmt.response_efficacy * (1.0 + knowledge)))
     coping = (efficacy + pmt.self_efficacy + affordability) / 3.0
     motivation = (min(1.0, max(0.0, threat)) * coping) ** 0.5
     payback = net_cost / saving if saving > 0 else float("inf")
     economic = min(1.0, max(0.0, 1.0 - payback / lifetime))
-    attitude = 0.3 + 0.3 * prosocial + 0.4 * economic
-    control = (1.0 if owner else 0.3) * affordability
+    attitude = tpb.attitude_base + tpb.attitude_prosocial * prosocial \
+        + tpb.attitude_economic * economic
+    control = (1.0 if owner else tpb.tenant_control) * affordability
     norm = min(1.0, max(0.0, neighbour_share * social_norm_boost + knowledge))
     intention = (tpb.attitude_weight * attitude + tpb.social_norm_weight * norm
                  + tpb.control_weight * control)
     score = motivation if adaptation else intention
-    return pmt.base_adoption_rate / (1.0 + np.exp(-(score - pmt.intention_threshold) / 0.05))
+    return pmt.base_adoption_rate / (1.0 + np.exp(-(score - pmt.intention_threshold)
+                                                   / pmt.intention_slope))

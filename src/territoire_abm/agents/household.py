@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import mesa
 
-from territoire_abm.config.params import ENERGY_CLASSES, HEATING_SYSTEMS
-from territoire_abm.territory.population import FIRM_SECTORS
+from territoire_abm.config.params import ENERGY_CLASSES, FIRM_SECTORS, HEATING_SYSTEMS
 
 
 def _array_property(group: str, name: str, doc: str) -> property:

@@ -16,6 +16,10 @@ HEATING_SYSTEMS = ("electric", "gas", "wood", "oil", "heat_pump")
 ENERGY_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
 ARCHETYPES = ("reactive", "rule_following", "cost_benefit", "public_sentiment")
 SCENARIOS = ("tracc", "ssp126", "ssp245", "ssp370", "ssp585")
+FIRM_SECTORS = ("farm", "industry", "services")
+# Yearly yield of a south-facing rooftop PV system in the South-West, kWh per kWp (DOMAIN §3;
+# PVGIS gives 1,250–1,350 kWh/kWp around Toulouse). The one reference yield of the engine.
+PV_YIELD_REFERENCE_KWH_PER_KWP = 1300.0
 
 
 @dataclass
@@ -325,6 +329,9 @@ class TerritoryConfig:
         2500.0, unit="m3/ha/yr", low=0, high=20000,
         source="authorised irrigation volumes in the Garonne plain (OUGC Garonne-Ariège), "
         "about 1,500–2,500 m3/ha for maize, " + UNCONFIRMED)
+    crop_value_eur_per_ha: float = param(1500.0, unit="EUR/ha/yr", low=0, high=100000,
+                                         doc="gross product of a hectare of crops",
+                                         source="Agreste, " + UNCONFIRMED)
     irrigating_farm_share: float = param(0.45, unit="share", low=0, high=1,
                                          source="Agreste, Haute-Garonne, " + UNCONFIRMED)
     industry_employees: float = param(25.0, unit="persons/firm", low=1, high=10000,
@@ -380,6 +387,26 @@ class PMTConfig:
     base_adoption_rate: float = param(0.03, unit="1/yr", low=0, high=1,
                                       source="calibrated to ~1 %/yr renovation rate "
                                       "(ADEME), " + UNCONFIRMED)
+    intention_slope: float = param(
+        0.05, unit="0-1", low=0.001, high=1,
+        doc="width of the logistic step from intention to adoption probability",
+        source="steep threshold on motivation/intention (Noll et al. 2022), " + UNCONFIRMED)
+    knowledge_cost_discount: float = param(
+        0.5, unit="share", low=0, high=1,
+        doc="perceived-cost cut when a measure is fully known from twins",
+        source="seed 003 (learning from twins lowers perceived cost), " + UNCONFIRMED)
+    heat_severity_elderly: float = param(
+        1.0, unit="0-1", low=0, high=1, doc="perceived severity of heat for over-75s",
+        source="Santé publique France: over-75s bear most heat mortality")
+    heat_severity_other: float = param(0.6, unit="0-1", low=0, high=1,
+                                       doc="perceived severity of heat for other households",
+                                       source=UNCONFIRMED)
+    drought_severity_garden: float = param(
+        1.0, unit="0-1", low=0, high=1, doc="perceived severity of drought with a garden",
+        source="garden watering is the first use restricted (arrêtés sécheresse)")
+    drought_severity_no_garden: float = param(
+        0.4, unit="0-1", low=0, high=1, doc="perceived severity of drought without a garden",
+        source=UNCONFIRMED)
 
 
 @dataclass
@@ -393,6 +420,12 @@ class RiskConfig:
                                               source="Haer et al. 2017")
     probability_weighting_delta: float = param(0.69, unit="-", low=0.2, high=1,
                                                source="Haer et al. 2017 (Tversky & Kahneman)")
+    event_memory_factor: float = param(
+        0.1, unit="-", low=0, high=10, doc="memory weight in an event year, × memory_weight",
+        source="Haer et al. 2017 (a = 0.1 in event years)")
+    quiet_social_factor: float = param(
+        0.1, unit="-", low=0, high=10, doc="social weight in a quiet year, × social_weight",
+        source="Haer et al. 2017 (c ≤ 0.02 in quiet years)")
 
 
 @dataclass
@@ -405,6 +438,20 @@ class TPBConfig:
                                       source="Muelder & Filatova 2018, JASSS 21(4)5")
     control_weight: float = param(0.3, unit="-", low=0, high=1,
                                   source="Muelder & Filatova 2018, JASSS 21(4)5")
+    attitude_base: float = param(0.3, unit="0-1", low=0, high=1,
+                                 doc="attitude of a household with no prosocial value or gain",
+                                 source="Muelder & Filatova 2018 (attitude terms), "
+                                 + UNCONFIRMED)
+    attitude_prosocial: float = param(0.3, unit="0-1", low=0, high=1,
+                                      doc="attitude added by prosocial (environmental) values",
+                                      source="Muelder & Filatova 2018, " + UNCONFIRMED)
+    attitude_economic: float = param(0.4, unit="0-1", low=0, high=1,
+                                     doc="attitude added by a payback well within the lifetime",
+                                     source="Muelder & Filatova 2018, " + UNCONFIRMED)
+    tenant_control: float = param(
+        0.3, unit="0-1", low=0, high=1,
+        doc="perceived control of a tenant relative to an owner",
+        source="split incentives between landlords and tenants (IEA 2007), " + UNCONFIRMED)
 
 
 @dataclass
@@ -415,6 +462,186 @@ class CommunityConfig:
     min_members: int = param(30, unit="households", low=1, high=100000,
                              source="Ghorbani et al. 2020 (minimum membership)")
     dropout_rate: float = param(0.05, unit="1/yr", low=0, high=1, source="Ghorbani et al. 2020")
+    join_rate: float = param(0.15, unit="1/yr", low=0, high=1,
+                             doc="yearly joining probability of a prosocial neighbour of a leader",
+                             source="Ghorbani et al. 2020 (recruitment by leaders), "
+                             + UNCONFIRMED)
+    join_trust_threshold: float = param(0.4, unit="0-1", low=0, high=1,
+                                        doc="trust needed to join", source=UNCONFIRMED)
+    dropout_satisfaction_offset: float = param(
+        1.5, unit="-", low=1, high=10,
+        doc="dropout rate × (offset − satisfaction): unhappy members leave more",
+        source=UNCONFIRMED)
+
+
+@dataclass
+class AdoptionConfig:
+    """Economics households and firms weigh when adopting their own measures."""
+
+    owner_only_capex_eur: float = param(
+        2000.0, unit="EUR", low=0, high=1e6,
+        doc="measures costing more are structural works only owners may decide",
+        source="split incentives: landlords decide structural works (IEA 2007), "
+        + UNCONFIRMED)
+    modest_income_eur: float = param(
+        25000.0, unit="EUR/yr", low=0, high=1e6,
+        doc="below it a household gets the 'modest' subsidy",
+        source="MaPrimeRénov' income ceilings (ANAH 2024), order of magnitude")
+    modest_subsidy_multiplier: float = param(
+        1.5, unit="-", low=0, high=10, doc="subsidy rate × this for modest households",
+        source="MaPrimeRénov' bands (ANAH 2024), " + UNCONFIRMED)
+    other_subsidy_multiplier: float = param(
+        0.8, unit="-", low=0, high=10, doc="subsidy rate × this for other households",
+        source="MaPrimeRénov' bands (ANAH 2024), " + UNCONFIRMED)
+    max_subsidy_share: float = param(0.9, unit="share", low=0, high=1,
+                                     doc="highest share of a cost public money pays",
+                                     source="MaPrimeRénov' ceiling of 90 % (ANAH 2024)")
+    pv_self_consumption_share: float = param(
+        0.5, unit="share", low=0, high=1,
+        doc="share of a household's PV output valued at the retail price (the rest exported)",
+        source="typical residential self-consumption 30–50 % (ADEME), " + UNCONFIRMED)
+    firm_large_roof_employees: float = param(
+        8.0, unit="persons", low=0, high=10000,
+        doc="service firms smaller than this rent or lack a large roof", source=UNCONFIRMED)
+    value_added_eur_per_employee: float = param(
+        60000.0, unit="EUR/yr", low=0, high=1e7,
+        source="INSEE, non-financial firms: order of magnitude")
+    firm_water_value_eur_per_m3: float = param(2.0, unit="EUR/m3", low=0, high=100,
+                                               source=UNCONFIRMED)
+    firm_fuel_price_eur_per_kwh: float = param(0.1, unit="EUR/kWh", low=0, high=2,
+                                               source="SDES professional gas/fuel prices "
+                                               "2024, " + UNCONFIRMED)
+    firm_payback_slope: float = param(
+        0.3, unit="-", low=0.001, high=10,
+        doc="logistic width around a benefit/cost ratio of 1 (bounded rationality)",
+        source=UNCONFIRMED)
+
+
+@dataclass
+class CooperationConfig:
+    """Voluntary contributions and trust (reciprocity mode of seed 000)."""
+
+    household_contribution_eur: float = param(
+        30.0, unit="EUR/yr", low=0, high=10000, doc="yearly voluntary contribution",
+        source=UNCONFIRMED)
+    firm_contribution_eur: float = param(300.0, unit="EUR/yr", low=0, high=1e6,
+                                         doc="yearly voluntary contribution of a firm",
+                                         source=UNCONFIRMED)
+    conditional_share: float = param(
+        0.5, unit="share", low=0, high=1, doc="conditional co-operators among households",
+        source="Fischbacher, Gächter & Fehr 2001, Economics Letters 71 (about 50 %)")
+    initial_cooperation_rate: float = param(
+        0.3, unit="share", low=0, high=1, doc="cooperation expected before any year is seen",
+        source=UNCONFIRMED)
+    cooperation_threshold: float = param(
+        0.3, unit="share", low=0, high=1,
+        doc="last year's cooperation rate above which conditional co-operators contribute",
+        source="Fischbacher et al. 2001 (contribute if others do), " + UNCONFIRMED)
+    trust_threshold: float = param(0.45, unit="0-1", low=0, high=1,
+                                   doc="trust a conditional co-operator needs to contribute",
+                                   source=UNCONFIRMED)
+    min_income_eur: float = param(12000.0, unit="EUR/yr", low=0, high=1e6,
+                                  doc="households below it do not contribute",
+                                  source="near the INSEE poverty line for one person, "
+                                  + UNCONFIRMED)
+    firm_rate: float = param(
+        0.3, unit="share", low=0, high=1,
+        doc="contribution probability of a non-prosocial firm at the initial cooperation rate",
+        source=UNCONFIRMED)
+    tariff_trust_sensitivity: float = param(
+        5.0, unit="1/(share of income)", low=0, high=100,
+        doc="trust lost per unit of the surcharge's share of income", source=UNCONFIRMED)
+    neighbour_trust_weight: float = param(
+        0.1, unit="share", low=0, high=1, doc="yearly pull of trust toward neighbours' mean",
+        source="social influence on trust (Flache et al. 2017, JASSS 20(4)2), " + UNCONFIRMED)
+
+
+@dataclass
+class VotingConfig:
+    """Retrospective voting at municipal elections (Healy & Malhotra 2009)."""
+
+    satisfaction_weight: float = param(2.0, unit="-", low=0, high=10,
+                                       doc="utility per unit of satisfaction above 0.5",
+                                       source=UNCONFIRMED)
+    trust_weight: float = param(1.0, unit="-", low=0, high=10,
+                                doc="utility per unit of trust above 0.5", source=UNCONFIRMED)
+    negativity_weight: float = param(1.5, unit="-", low=0, high=10,
+                                     doc="bad outcomes weigh more than good ones",
+                                     source="Soroka 2006, J. Politics 68(2), " + UNCONFIRMED)
+    harm_weight: float = param(0.5, unit="-", low=0, high=10,
+                               doc="utility lost at full heat harm, × negativity_weight",
+                               source=UNCONFIRMED)
+    harm_scale_days: float = param(10.0, unit="person-days/person", low=0.1, high=365,
+                                   doc="heat-stress days per person counted as full harm",
+                                   source=UNCONFIRMED)
+    relief_scale_eur: float = param(50.0, unit="EUR/inhabitant", low=0.1, high=10000,
+                                    doc="relief spending per inhabitant counted as one unit",
+                                    source=UNCONFIRMED)
+    preparedness_scale_eur: float = param(
+        500.0, unit="EUR/inhabitant", low=0.1, high=100000,
+        doc="preparedness spending per inhabitant counted as one unit", source=UNCONFIRMED)
+    slope: float = param(4.0, unit="-", low=0, high=100,
+                         doc="logistic slope from utility to voting probability",
+                         source=UNCONFIRMED)
+    crisis_challenger_weight: float = param(
+        2.0, unit="-", low=1, high=10,
+        doc="odds of a reactive or public-sentiment challenger after a hazard year",
+        source="Healy & Malhotra 2009 (voters reward reaction), " + UNCONFIRMED)
+
+
+@dataclass
+class RolesConfig:
+    """Thresholds of the groups' and the community's default rules (governance/rules.py)."""
+
+    proposal_threshold: float = param(0.5, unit="0-1", low=0, high=1,
+                                      doc="support a measure needs to be proposed",
+                                      source=UNCONFIRMED)
+    energy_support_base: float = param(
+        0.3, unit="0-1", low=0, high=1,
+        doc="support for energy measures on top of the trusting prosocial share",
+        source=UNCONFIRMED)
+    energy_trust_threshold: float = param(0.5, unit="0-1", low=0, high=1,
+                                          doc="trust of the households counted as supporters",
+                                          source=UNCONFIRMED)
+    farmer_unmet_threshold: float = param(0.1, unit="share", low=0, high=1,
+                                          doc="unmet irrigation share that presses farmers",
+                                          source=UNCONFIRMED)
+    farmer_crop_loss_threshold: float = param(0.15, unit="share", low=0, high=1,
+                                              doc="crop loss that presses farmers",
+                                              source=UNCONFIRMED)
+    business_loss_threshold: float = param(0.02, unit="share", low=0, high=1,
+                                           doc="productivity loss that presses businesses",
+                                           source=UNCONFIRMED)
+    self_sufficiency_target: float = param(
+        0.5, unit="share", low=0, high=1,
+        doc="below it the community invests in PV and recommends energy measures",
+        source=UNCONFIRMED)
+    curtailment_trigger_share: float = param(
+        0.02, unit="share", low=0, high=1,
+        doc="curtailed share of local renewables that triggers storage", source=UNCONFIRMED)
+
+
+@dataclass
+class SatisfactionConfig:
+    """Households' yearly satisfaction with living in the commune."""
+
+    adjustment_rate: float = param(0.3, unit="1/yr", low=0, high=1,
+                                   doc="yearly pull of satisfaction toward this year's comfort",
+                                   source=UNCONFIRMED)
+    heat_weight: float = param(0.4, unit="-", low=0, high=1, doc="comfort lost at full heat harm",
+                               source=UNCONFIRMED)
+    bill_weight: float = param(0.3, unit="-", low=0, high=1,
+                               doc="comfort lost at the full bill burden", source=UNCONFIRMED)
+    restriction_weight: float = param(0.2, unit="-", low=0, high=1,
+                                      doc="comfort lost by a gardener at full restriction",
+                                      source=UNCONFIRMED)
+    heat_scale_days: float = param(20.0, unit="person-days/person", low=0.1, high=365,
+                                   doc="heat-stress days per person counted as full harm",
+                                   source=UNCONFIRMED)
+    bill_burden_share: float = param(
+        0.15, unit="share of income", low=0.01, high=1,
+        doc="energy + water bills at this share of income count as full burden",
+        source="about twice the ONPE 8 % energy-effort threshold, " + UNCONFIRMED)
 
 
 @dataclass
@@ -442,6 +669,11 @@ class BehaviourConfig:
     tpb: TPBConfig = field(default_factory=TPBConfig)
     community: CommunityConfig = field(default_factory=CommunityConfig)
     energy: HouseholdEnergyConfig = field(default_factory=HouseholdEnergyConfig)
+    adoption: AdoptionConfig = field(default_factory=AdoptionConfig)
+    cooperation: CooperationConfig = field(default_factory=CooperationConfig)
+    voting: VotingConfig = field(default_factory=VotingConfig)
+    roles: RolesConfig = field(default_factory=RolesConfig)
+    satisfaction: SatisfactionConfig = field(default_factory=SatisfactionConfig)
     restriction_compliance: float = param(0.8, unit="share", low=0, high=1,
                                           source="Perello-Moragues et al. 2021, Water 13(8)")
     twin_learning_weight: float = param(0.3, unit="-", low=0, high=1,
@@ -464,6 +696,24 @@ class CoordinationConfig:
 
 
 @dataclass
+class CoordinationEffectsConfig:
+    """How the coordination mix acts (one function: governance/coordination.py)."""
+
+    exchange_subsidy_gain: float = param(
+        3.0, unit="-", low=0, high=100,
+        doc="subsidy reach = min(1, gain × exchange share): tariff-funded schemes pass the "
+        "national subsidy on", source=UNCONFIRMED)
+    reciprocity_norm_gain: float = param(
+        1.0, unit="-", low=0, high=10,
+        doc="social-norm multiplier of households = 1 + gain × reciprocity share",
+        source="reciprocity strengthens neighbour norms (seed 000), " + UNCONFIRMED)
+    authority_enforcement: float = param(
+        0.3, unit="1/yr", low=0, high=1,
+        doc="yearly share of banned rentals retrofitted = gain × authority share",
+        source="Loi Climat et Résilience 2021 enforcement, " + UNCONFIRMED)
+
+
+@dataclass
 class CouncilConfig:
     """Mayor and council (DOMAIN §6: archetypes, 6-year terms)."""
 
@@ -475,6 +725,35 @@ class CouncilConfig:
     trial_window_years: int = param(3, unit="yr", low=1, high=20,
                                     source="seed 000 (policy by trial and error), "
                                     + UNCONFIRMED)
+    drop_tolerance: float = param(
+        0.1, unit="share", low=0, high=10,
+        doc="a trial is dropped when its indicator is worse than at adoption by this share",
+        source="weather noise of the indicators, " + UNCONFIRMED)
+    delay_shortfall_share: float = param(
+        0.5, unit="share", low=0, high=1,
+        doc="a funding shortfall above this share of the reciprocity part delays a year",
+        source=UNCONFIRMED)
+    relief_eur_per_inhabitant: float = param(
+        5.0, unit="EUR/inhabitant/event", low=0, high=1000,
+        doc="relief a reactive or public-sentiment council spends after an event",
+        source="Healy & Malhotra 2009, " + UNCONFIRMED)
+    value_heat_person_day_eur: float = param(
+        60.0, unit="EUR/person-day", low=0, high=10000,
+        doc="cost-benefit heuristic: value of a heat-stress person-day avoided",
+        source=UNCONFIRMED)
+    value_water_eur_per_m3: float = param(3.0, unit="EUR/m3", low=0, high=100,
+                                          doc="cost-benefit heuristic: value of a m3 supplied",
+                                          source=UNCONFIRMED)
+    value_electricity_eur_per_kwh: float = param(
+        0.2, unit="EUR/kWh", low=0, high=10,
+        doc="cost-benefit heuristic: cost of a kWh consumed", source=UNCONFIRMED)
+    value_pv_eur_per_kwh: float = param(0.13, unit="EUR/kWh", low=0, high=10,
+                                        doc="cost-benefit heuristic: value of a PV kWh",
+                                        source="EDF OA surplus tariff 2024, " + UNCONFIRMED)
+    awareness_benefit_share: float = param(
+        0.5, unit="share", low=0, high=1,
+        doc="share of heat and water damages an awareness boost of 1 is credited with",
+        source=UNCONFIRMED)
 
 
 @dataclass
@@ -483,6 +762,8 @@ class PolicyConfig:
 
     council: CouncilConfig = field(default_factory=CouncilConfig)
     coordination: CoordinationConfig = field(default_factory=CoordinationConfig)
+    coordination_effects: CoordinationEffectsConfig = field(
+        default_factory=CoordinationEffectsConfig)
     budget_per_inhabitant_eur: float = param(
         40.0, unit="EUR/inhabitant/yr", low=0, high=2000,
         source="DGCL: ~350 EUR/inh/yr investment in communes 3.5–10k inh.; share for climate, "
@@ -491,6 +772,13 @@ class PolicyConfig:
                                 source="MaPrimeRénov' typical coverage, " + UNCONFIRMED)
     max_debt_per_inhabitant_eur: float = param(1000.0, unit="EUR/inhabitant", low=0, high=20000,
                                                source="DGCL average commune debt ~ 900 EUR/inh")
+    debt_interest_rate: float = param(0.03, unit="1/yr", low=0, high=0.3,
+                                      source="French communes' average borrowing rate 2024, "
+                                      + UNCONFIRMED)
+    yearly_borrowing_share: float = param(
+        0.05, unit="share/yr", low=0, high=1,
+        doc="share of the remaining borrowing room the council may use in a year",
+        source=UNCONFIRMED)
     discount_rate: float = param(0.04, unit="1/yr", low=0, high=0.2,
                                  source="France Stratégie 2013 public discount rate 4.5 %")
     water_price_eur_per_m3: float = param(4.3, unit="EUR/m3", low=0, high=20,

@@ -65,7 +65,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from territoire_abm.flows.dispatch_rule import Problem, settle
+from territoire_abm.flows.dispatch_rule import settle
+from territoire_abm.flows.dispatch_types import Problem
 
 BLOCKS = ("import", "export", "charge", "discharge", "soc", "biomass", "curtail", "unserved",
           "shift", "shortfall")

@@ -23,45 +23,11 @@ reserve, a short loop holds it (no discharge, charge accepted) until it is back 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from territoire_abm.flows.dispatch import Assets, Objective
+from territoire_abm.flows.dispatch_types import Problem
 
 _TOL_KWH = 1e-9
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Validated hourly inputs of one dispatch (built by :func:`.dispatch.dispatch`)."""
-
-    load_kw: np.ndarray
-    pv_kw: np.ndarray
-    hydro_kw: np.ndarray
-    outage: np.ndarray
-    critical_kw: np.ndarray
-    import_price: np.ndarray
-    export_price: np.ndarray
-    import_co2: np.ndarray
-    import_limit_kw: float
-    export_limit_kw: float
-    assets: Assets
-    objective: Objective
-    soc0_kwh: float
-
-    @property
-    def local_kw(self) -> np.ndarray:
-        """Local renewable production available, kW."""
-        return self.pv_kw + self.hydro_kw
-
-    @property
-    def import_marginal_eur_per_kwh(self) -> np.ndarray:
-        """Weighted price of one imported kWh under the objective (energy + CO2)."""
-        obj = self.objective
-        return obj.cost_weight * self.import_price + obj.co2_price_eur_per_t * self.import_co2 / 1e3
 
 
 def rule_dispatch(p: Problem) -> dict[str, np.ndarray]:

@@ -41,9 +41,12 @@ class Situation:
 
 
 class Controller(Protocol):
-    """Anything that can answer a role's yearly decision."""
+    """Anything that can answer a role's yearly decision.
 
-    def decide(self, situation: Situation, model: Any) -> Decision: ...
+    ``commune`` is the narrow state the roles may read (:class:`territoire_abm.types.Commune`).
+    """
+
+    def decide(self, situation: Situation, commune: Any) -> Decision: ...
 
 
 class BehaviouralController:
@@ -54,8 +57,8 @@ class BehaviouralController:
 
         self.rules = dict(rules or default_rules.RULES)
 
-    def decide(self, situation: Situation, model: Any) -> Decision:
-        return self.rules[situation.role](situation, model)
+    def decide(self, situation: Situation, commune: Any) -> Decision:
+        return self.rules[situation.role](situation, commune)
 
 
 class RecordedController:
@@ -66,10 +69,10 @@ class RecordedController:
         self.log = {int(year): dict(roles) for year, roles in log.items()}
         self.fallback = fallback or BehaviouralController()
 
-    def decide(self, situation: Situation, model: Any) -> Decision:
+    def decide(self, situation: Situation, commune: Any) -> Decision:
         decision = self.log.get(situation.year, {}).get(situation.role)
         if decision is None:
-            return self.fallback.decide(situation, model)
+            return self.fallback.decide(situation, commune)
         return check_decision(situation, decision)
 
 
@@ -85,10 +88,10 @@ class QueueController:
             raise UserError("role", role, f"allowed: {', '.join(ROLES)}")
         self.pending[role] = dict(decision)
 
-    def decide(self, situation: Situation, model: Any) -> Decision:
+    def decide(self, situation: Situation, commune: Any) -> Decision:
         decision = self.pending.pop(situation.role, None)
         if decision is None:
-            return self.fallback.decide(situation, model)
+            return self.fallback.decide(situation, commune)
         return check_decision(situation, decision)
 
 

@@ -10,161 +10,171 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from territoire_abm.config.params import PV_YIELD_REFERENCE_KWH_PER_KWP
 from territoire_abm.governance.controllers import Decision, Situation
 from territoire_abm.indicators.emissions import council_avoided_t
-
-if TYPE_CHECKING:
-    from territoire_abm.territory.model import TerritoryModel
+from territoire_abm.types import Commune
 
 HAZARD_THEMES = {"heat": ("heat", "social"), "drought": ("water", "drought", "extreme_events")}
-PROPOSAL_THRESHOLD = 0.5
 # Order in which a rule-following council applies national guidance: the heat-wave plan
 # (Code de l'action sociale L116-3 register), leak plans (décret 2012-97), awareness.
 NATIONAL_GUIDANCE = ("heat_wave_plan", "water_network_leak_reduction", "awareness_campaign",
                      "public_street_lighting_led", "municipal_greening_cool_islands")
-# Values for the cost-benefit archetype's heuristic, EUR per unit: estimate (unconfirmed).
-VALUE_EUR = {"heat_person_day": 60.0, "water_m3": 3.0, "kwh": 0.2, "pv_kwh": 0.13}
 
 
-def _support(model: TerritoryModel, themes: tuple[str, ...], risk: np.ndarray,
+def _support(themes: tuple[str, ...], risk: np.ndarray,
              options: tuple[str, ...], effects) -> dict[str, float]:
     level = float(np.mean(risk)) if len(risk) else 0.0
     return {m: level for m, theme in zip(effects.ids, effects.themes, strict=True)
             if theme in themes and m in options}
 
 
-def residents(situation: Situation, model: TerritoryModel) -> Decision:
+def residents(situation: Situation, commune: Commune) -> Decision:
     """Propose council measures matching the hazards households perceive."""
-    hh, effects = model.households, model.council_effects
-    support = _support(model, HAZARD_THEMES["heat"], hh.risk_heat, situation.options, effects)
-    support.update(_support(model, HAZARD_THEMES["drought"], hh.risk_drought,
+    hh, effects = commune.households, commune.council_effects
+    roles = commune.config.behaviour.roles
+    support = _support(HAZARD_THEMES["heat"], hh.risk_heat, situation.options, effects)
+    support.update(_support(HAZARD_THEMES["drought"], hh.risk_drought,
                             situation.options, effects))
-    energy = float(np.mean(hh.prosocial & (hh.trust > 0.5))) + 0.3
+    energy = float(np.mean(hh.prosocial & (hh.trust > roles.energy_trust_threshold))) \
+        + roles.energy_support_base
     support.update({m: energy for m, t in zip(effects.ids, effects.themes, strict=True)
                     if t == "energy" and m in situation.options})
-    return {"propose": sorted(m for m, s in support.items() if s >= PROPOSAL_THRESHOLD),
+    return {"propose": sorted(m for m, s in support.items() if s >= roles.proposal_threshold),
             "contribute": None}
 
 
-def farmers(situation: Situation, model: TerritoryModel) -> Decision:
+def farmers(situation: Situation, commune: Commune) -> Decision:
     """Farmers push for water supply when irrigation went unmet or yields fell."""
+    roles = commune.config.behaviour.roles
     unmet = situation.indicators.get("unmet_water_share_agriculture", 0.0)
     crop_loss = 1.0 - situation.indicators.get("crop_yield_factor", 1.0)
-    pressed = unmet > 0.1 or crop_loss > 0.15
-    water = [m for m, t in zip(model.council_effects.ids, model.council_effects.themes,
+    pressed = unmet > roles.farmer_unmet_threshold or crop_loss > roles.farmer_crop_loss_threshold
+    water = [m for m, t in zip(commune.council_effects.ids, commune.council_effects.themes,
                                strict=True) if t in ("water", "extreme_events")]
     return {"propose": sorted(m for m in water if m in situation.options) if pressed else [],
             "contribute": None}
 
 
-def businesses(situation: Situation, model: TerritoryModel) -> Decision:
+def businesses(situation: Situation, commune: Commune) -> Decision:
     """Firms ask for heat measures when productivity suffers."""
+    threshold = commune.config.behaviour.roles.business_loss_threshold
     loss = situation.indicators.get("productivity_loss_share", 0.0)
-    heat = [m for m, t in zip(model.council_effects.ids, model.council_effects.themes,
+    heat = [m for m, t in zip(commune.council_effects.ids, commune.council_effects.themes,
                               strict=True) if t == "heat"]
-    return {"propose": sorted(m for m in heat if m in situation.options) if loss > 0.02 else [],
+    pressed = loss > threshold
+    return {"propose": sorted(m for m in heat if m in situation.options) if pressed else [],
             "contribute": None}
 
 
-def energy_community(situation: Situation, model: TerritoryModel) -> Decision:
+def energy_community(situation: Situation, commune: Commune) -> Decision:
     """Invest where the KPIs point: PV when self-sufficiency is low, storage when curtailing."""
-    recommend = _recommendations(model, situation)
-    if not model.community.state.formed:
+    recommend = _recommendations(commune, situation)
+    if not commune.community.formed:
         return {"invest": [], "mode": None, "recommend": recommend}
-    kpis = model.community.state.last_kpis
-    held = model.community_portfolio.holds(situation.year)[0]
+    roles = commune.config.behaviour.roles
+    kpis = commune.community.last_kpis
+    held = commune.community_portfolio.holds(situation.year)[0]
     invest = []
-    for measure, has in zip(model.community_effects.ids, held, strict=True):
+    for measure, has in zip(commune.community_effects.ids, held, strict=True):
         if has or measure not in situation.options:
             continue
-        q = model.community_effects.quantities
-        column = model.community_effects.index(measure)
-        if q["pv_kwp_per_unit"][column] > 0 and kpis.get("self_sufficiency_rate", 0) < 0.5:
+        q = commune.community_effects.quantities
+        column = commune.community_effects.index(measure)
+        if q["pv_kwp_per_unit"][column] > 0 and kpis.get(
+                "self_sufficiency_rate", 0) < roles.self_sufficiency_target:
             invest.append(measure)
         elif q["battery_kwh_per_unit"][column] > 0 and (
-            kpis.get("curtailed_kwh", 0) > 0.02 * kpis.get("local_renewable_kwh", 1)
+            kpis.get("curtailed_kwh", 0)
+            > roles.curtailment_trigger_share * kpis.get("local_renewable_kwh", 1)
             or kpis.get("unserved_kwh", 0) > 0
         ):
             invest.append(measure)
     return {"invest": invest[:1], "mode": None, "recommend": recommend}
 
 
-def _recommendations(model: TerritoryModel, situation: Situation) -> list[str]:
+def _recommendations(commune: Commune, situation: Situation) -> list[str]:
     """Council energy measures the community recommends when imports dominate (seed 000:
     the optimiser advises the territory's investments)."""
-    kpis = model.community.state.last_kpis
-    if kpis.get("self_sufficiency_rate", 1.0) >= 0.5:
+    kpis = commune.community.last_kpis
+    target = commune.config.behaviour.roles.self_sufficiency_target
+    if kpis.get("self_sufficiency_rate", 1.0) >= target:
         return []
-    effects = model.council_effects
-    held = model.council_portfolio.holds(situation.year)[0]
+    effects = commune.council_effects
+    held = commune.council_portfolio.holds(situation.year)[0]
     return [m for m, theme, has in zip(effects.ids, effects.themes, held, strict=True)
             if theme == "energy" and not has]
 
 
 # --------------------------------------------------------------------------- council
-def _estimated_benefit_eur(model: TerritoryModel, indicators: dict[str, float]) -> np.ndarray:
-    """Yearly benefit of each council measure from last year's damages (heuristic)."""
-    effects = model.council_effects
-    heat = indicators.get("heat_stress_person_days", 0.0) * VALUE_EUR["heat_person_day"]
-    unmet = indicators.get("unmet_water_m3", 0.0) * VALUE_EUR["water_m3"]
+def _estimated_benefit_eur(commune: Commune, indicators: dict[str, float]) -> np.ndarray:
+    """Yearly benefit of each council measure from last year's damages (heuristic values of
+    ``policy.council.value_*``)."""
+    effects, values = commune.council_effects, commune.config.policy.council
+    water_value = values.value_water_eur_per_m3
+    heat = indicators.get("heat_stress_person_days", 0.0) * values.value_heat_person_day_eur
+    unmet = indicators.get("unmet_water_m3", 0.0) * water_value
     covered = effects.quantities["population_covered_share"]
     heat_benefit = heat * covered * (1.0 - effects.factors["heat_stress_factor"])
     water_benefit = (
         np.minimum(effects.quantities["water_supply_m3_per_unit_yr"],
-                   indicators.get("unmet_water_m3", 0.0)) * VALUE_EUR["water_m3"]
+                   indicators.get("unmet_water_m3", 0.0)) * water_value
         + effects.quantities["leak_reduction_share"] * indicators.get(
-            "network_losses_m3", 0.0) * VALUE_EUR["water_m3"]
+            "network_losses_m3", 0.0) * water_value
         + unmet * (1.0 - effects.factors["water_demand_factor"])
     )
     energy_benefit = (
-        -effects.quantities["electricity_demand_kwh_per_unit_yr"] * VALUE_EUR["kwh"]
-        + effects.quantities["pv_kwp_per_unit"] * 1300.0 * VALUE_EUR["pv_kwh"]
+        -effects.quantities["electricity_demand_kwh_per_unit_yr"]
+        * values.value_electricity_eur_per_kwh
+        + effects.quantities["pv_kwp_per_unit"] * PV_YIELD_REFERENCE_KWH_PER_KWP
+        * values.value_pv_eur_per_kwh
         # Transport and waste levers: emissions avoided at the policy's carbon price.
-        + council_avoided_t(model, indicators) * model.config.policy.carbon_price_eur_per_t
+        + council_avoided_t(commune, indicators) * commune.config.policy.carbon_price_eur_per_t
     )
-    awareness = effects.quantities["risk_perception_boost"] * (heat + unmet) * 0.5
+    awareness = effects.quantities["risk_perception_boost"] * (heat + unmet) \
+        * values.awareness_benefit_share
     return heat_benefit + water_benefit + energy_benefit + awareness
 
 
-def council(situation: Situation, model: TerritoryModel) -> Decision:
+def council(situation: Situation, commune: Commune) -> Decision:
     """Choose measures to adopt within budget, by archetype; drop failed trials."""
-    effects = model.council_effects
-    archetype = model.council.archetype
-    held = model.council_portfolio.holds(situation.year)[0]
+    effects = commune.council_effects
+    archetype = commune.council.archetype
+    held = commune.council_portfolio.holds(situation.year)[0]
     candidates = [m for m, has in zip(effects.ids, held, strict=True)
                   if not has and m in situation.options]
-    annual_cost = effects.annualised_capex_eur(model.config.policy.discount_rate) + \
+    annual_cost = effects.annualised_capex_eur(commune.config.policy.discount_rate) + \
         effects.opex_eur_yr
-    benefit = _estimated_benefit_eur(model, dict(situation.indicators))
+    benefit = _estimated_benefit_eur(commune, dict(situation.indicators))
     column = {m: i for i, m in enumerate(effects.ids)}
-    ranked = _rank(archetype, candidates, situation, model, benefit, annual_cost, column)
+    ranked = _rank(archetype, candidates, situation, commune, benefit, annual_cost, column)
     adopt, spend = [], 0.0
     for measure in ranked:
         cost = float(effects.capex_eur[column[measure]])
         if spend + cost <= situation.budget_eur:
             adopt.append(measure)
             spend += cost
-    return {"adopt": adopt, "drop": trial_and_error_drops(model, situation)}
+    return {"adopt": adopt, "drop": trial_and_error_drops(commune, situation)}
 
 
 def _rank(archetype: str, candidates: list[str], situation: Situation,
-          model: TerritoryModel, benefit: np.ndarray, annual_cost: np.ndarray,
+          commune: Commune, benefit: np.ndarray, annual_cost: np.ndarray,
           column: dict[str, int]) -> list[str]:
     if archetype == "cost_benefit":
         ratio = {m: benefit[column[m]] / max(annual_cost[column[m]], 1.0) for m in candidates}
         return sorted((m for m in candidates if ratio[m] > 1.0), key=lambda m: -ratio[m])
     if archetype == "reactive":
-        events = getattr(model, "events", {})
+        events = commune.events
         themes = set()
         for hazard, happened in events.items():
             if happened:
                 themes.update(HAZARD_THEMES[hazard])
-        hit = [m for m in candidates if model.council_effects.themes[column[m]] in themes]
-        return sorted(hit, key=lambda m: model.council_effects.capex_eur[column[m]])
+        hit = [m for m in candidates if commune.council_effects.themes[column[m]] in themes]
+        return sorted(hit, key=lambda m: commune.council_effects.capex_eur[column[m]])
     if archetype == "rule_following":
         return [m for m in NATIONAL_GUIDANCE if m in candidates]
     # public_sentiment: the most supported proposals first
@@ -178,19 +188,20 @@ TARGET_INDICATOR = {"heat": "heat_stress_per_inhabitant", "social": "heat_stress
                     "unmet_water_share_agriculture", "energy": "emissions_t_per_inhabitant"}
 
 
-def trial_and_error_drops(model: TerritoryModel, situation: Situation) -> list[str]:
+def trial_and_error_drops(commune: Commune, situation: Situation) -> list[str]:
     """Measures whose target indicator did not improve over the trial window (seed 000).
 
     Indicators move with the weather as well as with measures, so a measure is dropped only
-    when its indicator is clearly worse (> 10 %) than at adoption; rule-following councils keep
-    mandated measures whatever the outcome.
+    when its indicator is clearly worse (by ``policy.council.drop_tolerance``, 10 %) than at
+    adoption; rule-following councils keep mandated measures whatever the outcome.
     """
-    if model.council.archetype == "rule_following":
+    if commune.council.archetype == "rule_following":
         return []
-    portfolio, effects = model.council_portfolio, model.council_effects
-    window = model.config.policy.council.trial_window_years
+    portfolio, effects = commune.council_portfolio, commune.council_effects
+    window = commune.config.policy.council.trial_window_years
+    tolerance = 1.0 + commune.config.policy.council.drop_tolerance
     drops = []
-    history = model.records
+    history = commune.records
     for i, measure in enumerate(effects.ids):
         online = int(portfolio.online_year[0, i])
         if online < 0 or not portfolio.active(situation.year)[0, i]:
@@ -198,11 +209,11 @@ def trial_and_error_drops(model: TerritoryModel, situation: Situation) -> list[s
         if situation.year - online != window:
             continue
         indicator = TARGET_INDICATOR.get(effects.themes[i])
-        baseline = model.council.state.baselines.get(measure)
+        baseline = commune.council.baselines.get(measure)
         if indicator is None or baseline is None:
             continue
         recent = [r[indicator] for r in history[-window:] if indicator in r]
-        if recent and np.mean(recent) > 1.1 * baseline + 1e-9:
+        if recent and np.mean(recent) > tolerance * baseline + 1e-9:
             drops.append(measure)
     return drops
 

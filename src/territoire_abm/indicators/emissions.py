@@ -16,10 +16,11 @@ embodied part.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from territoire_abm.config.params import PV_YIELD_REFERENCE_KWH_PER_KWP, ModelConfig
 from territoire_abm.flows import carbon, pathways
 from territoire_abm.flows.transport import (
     TransportYear,
@@ -27,46 +28,49 @@ from territoire_abm.flows.transport import (
     transport_year,
 )
 from territoire_abm.indicators import ecm
+from territoire_abm.types import Commune, FirmState, HouseholdState
 
-if TYPE_CHECKING:
-    from territoire_abm.territory.model import TerritoryModel
+# Rooftop PV present at the start: 40 gCO2e/kWh over its life (DOMAIN §3), annualised at the
+# reference yield.
+PV_EMBODIED_KG_PER_KWH = 0.040
+INITIAL_PV_EMBODIED_KG_PER_KWP_YR = PV_EMBODIED_KG_PER_KWH * PV_YIELD_REFERENCE_KWH_PER_KWP
 
 SECTORS = ("heating", "electricity", "industry_fuel", "services_fuel", "farm_fuel",
            "agriculture_non_energy", "transport_passenger", "transport_freight", "waste",
            "fluorinated_gases")
 
 
-def energy_context(model: TerritoryModel, year: int) -> pathways.EnergyContext:
+def energy_context(config: ModelConfig, year: int) -> pathways.EnergyContext:
     """The national pathway's grid factor, prices and sector multipliers in ``year``."""
-    scenario = model.config.scenario
+    scenario = config.scenario
     return pathways.context(pathways.resolve(scenario.energy_pathway, scenario.name), year)
 
 
-def _council_cover_factor(model: TerritoryModel, year: int, column: str) -> float:
+def _council_cover_factor(commune: Commune, column: str) -> float:
     """Π over active council measures of (1 − covered share × (1 − factor))."""
-    effects = model.council_effects
-    active = model.council_portfolio.active(year)[0]
+    effects = commune.council_effects
+    active = commune.council_portfolio.active(commune.year)[0]
     cover = effects.quantities["population_covered_share"]
     return float(np.prod(np.where(active, 1.0 - cover * (1.0 - effects.factors[column]), 1.0)))
 
 
-def transport_of(model: TerritoryModel, year: int,
-                 ctx: pathways.EnergyContext | None = None) -> TransportYear:
-    """The territory's road transport in ``year`` (council measures and pathway applied)."""
-    ctx = energy_context(model, year) if ctx is None else ctx
-    boost = float(model.council_portfolio.total(
-        year, model.council_effects.quantities["ev_share_boost"])[0])
-    return transport_year(model.config.territory.emissions.transport, len(model.households),
-                          model.population, ev_share=ctx.ev_fleet_share + boost,
+def transport_of(commune: Commune, ctx: pathways.EnergyContext | None = None) -> TransportYear:
+    """The territory's road transport in its year (council measures and pathway applied)."""
+    year = commune.year
+    ctx = energy_context(commune.config, year) if ctx is None else ctx
+    boost = float(commune.council_portfolio.total(
+        year, commune.council_effects.quantities["ev_share_boost"])[0])
+    return transport_year(commune.config.territory.emissions.transport, len(commune.households),
+                          commune.population, ev_share=ctx.ev_fleet_share + boost,
                           freight_factor=ctx.freight_factor,
-                          commute_factor=_council_cover_factor(model, year,
-                                                               "commute_car_km_factor"))
+                          commute_factor=_council_cover_factor(commune, "commute_car_km_factor"))
 
 
-def sector_emissions_t(model: TerritoryModel, year: int, energy: Any) -> dict[str, float]:
-    """Emissions of each sector (:data:`SECTORS`), tCO2e/yr, in ``year``."""
-    ctx = energy_context(model, year)
-    hh, firms, cfg = energy.households, model.firms, model.config.territory.emissions
+def sector_emissions_t(commune: Commune, firm_state: FirmState, energy: Any
+                       ) -> dict[str, float]:
+    """Emissions of each sector (:data:`SECTORS`), tCO2e/yr, in the commune's year."""
+    ctx = energy_context(commune.config, commune.year)
+    hh, firms, cfg = energy.households, firm_state.arrays, commune.config.territory.emissions
     grid = ctx.grid_kgco2e_per_kwh
     imported = float(energy.dispatch.import_kw.sum())
     # Imported electricity used for heating is counted in ``heating`` (RE2020 factor).
@@ -74,12 +78,12 @@ def sector_emissions_t(model: TerritoryModel, year: int, energy: Any) -> dict[st
     by_sector = carbon.firm_fuel_emissions_by_sector_kg(energy.firm_fuel_kwh, firms.sector)
     hectares = float(firms.irrigated_ha.sum() + firms.rainfed_ha.sum())
     farms = int(np.sum(firms.sector == 0))
-    road = transport_of(model, year, ctx)
-    waste = (cfg.waste_t_per_inhabitant * model.population * ctx.waste_factor
-             * _council_cover_factor(model, year, "waste_emissions_factor"))
+    road = transport_of(commune, ctx)
+    waste = (cfg.waste_t_per_inhabitant * commune.population * ctx.waste_factor
+             * _council_cover_factor(commune, "waste_emissions_factor"))
     return {
         "heating": carbon.heating_emissions_kg(hh.heating_final_kwh,
-                                               model.households.heating_system, grid) / 1e3,
+                                               commune.households.heating_system, grid) / 1e3,
         "electricity": non_heating * grid / 1e3,
         "industry_fuel": float(by_sector[1]) / 1e3,
         "services_fuel": float(by_sector[2]) / 1e3,
@@ -91,46 +95,52 @@ def sector_emissions_t(model: TerritoryModel, year: int, energy: Any) -> dict[st
         "transport_passenger": road.passenger_t,
         "transport_freight": road.freight_t,
         "waste": waste,
-        "fluorinated_gases": cfg.fgas_t_per_inhabitant * model.population * ctx.fgas_factor,
+        "fluorinated_gases": cfg.fgas_t_per_inhabitant * commune.population * ctx.fgas_factor,
     }
 
 
-def embodied_kg(model: TerritoryModel, year: int) -> tuple[float, float]:
+def embodied_kg(commune: Commune, households: HouseholdState, firms: FirmState
+                ) -> tuple[float, float]:
     """Annualised embodied emissions of active measures and initial PV, kgCO2e/yr: the
     territory's total and the households' part (E+C- static LCA, catalogue.py)."""
-    groups = [float(portfolio.active(year).astype(float).sum(axis=0)
-                    @ effects.embodied_kg_per_yr()) for portfolio, effects in model.portfolios()]
-    rooftop = float(model.rooftop_kwp.sum()) * model.initial_pv_embodied_kg_per_kwp_yr
+    holdings = [(households.portfolio, households.effects), (firms.portfolio, firms.effects),
+                (commune.council_portfolio, commune.council_effects),
+                (commune.community_portfolio, commune.community_effects)]
+    groups = [float(portfolio.active(commune.year).astype(float).sum(axis=0)
+                    @ effects.embodied_kg_per_yr()) for portfolio, effects in holdings]
+    rooftop = float(households.rooftop_kwp.sum()) * INITIAL_PV_EMBODIED_KG_PER_KWP_YR
     return sum(groups) + rooftop, groups[0] + rooftop
 
 
-def road_fuel_kwh(model: TerritoryModel, year: int) -> float:
+def road_fuel_kwh(commune: Commune) -> float:
     """Road fuel burnt by residents' cars, kWh (for the primary-energy balance)."""
-    return transport_of(model, year).fuel_l * carbon.ROAD_FUEL_KWH_PER_L
+    return transport_of(commune).fuel_l * carbon.ROAD_FUEL_KWH_PER_L
 
 
-def housing_operational_kg(model: TerritoryModel, year: int, energy: Any) -> float:
+def housing_operational_kg(commune: Commune, energy: Any) -> float:
     """Dwellings' operational emissions: heating plus appliances and cooling at the grid
     factor (as if imported: the conservative reading for the E+C- carbon level), kgCO2e."""
-    hh, grid = energy.households, energy_context(model, year).grid_kgco2e_per_kwh
+    hh = energy.households
+    grid = energy_context(commune.config, commune.year).grid_kgco2e_per_kwh
     heating = carbon.heating_emissions_kg(hh.heating_final_kwh,
-                                          model.households.heating_system, grid)
+                                          commune.households.heating_system, grid)
     return heating + float(hh.specific_kwh.sum() + hh.cooling_kwh.sum()) * grid
 
 
-def emissions_record(model: TerritoryModel, year: int, energy: Any) -> dict[str, float]:
+def emissions_record(commune: Commune, households: HouseholdState, firms: FirmState,
+                     energy: Any) -> dict[str, float]:
     """The year's emission indicators: per sector (t and t/inhabitant), operational,
     embodied, Eges, the grid factor used and the E+C- carbon level of housing."""
-    sectors = sector_emissions_t(model, year, energy)
-    embodied, household_embodied = embodied_kg(model, year)
-    population = model.population
+    sectors = sector_emissions_t(commune, firms, energy)
+    embodied, household_embodied = embodied_kg(commune, households, firms)
+    population = commune.population
     operational = sum(sectors.values())
     record = {f"emissions_{name}_t": value for name, value in sectors.items()}
     record.update({f"emissions_{name}_t_per_inhabitant": value / population
                    for name, value in sectors.items()})
-    housing = ecm.housing_eges_kg_per_m2_yr(housing_operational_kg(model, year, energy),
+    housing = ecm.housing_eges_kg_per_m2_yr(housing_operational_kg(commune, energy),
                                             household_embodied,
-                                            float(model.households.floor_area_m2.sum()))
+                                            float(commune.households.floor_area_m2.sum()))
     record["emissions_transport_t_per_inhabitant"] = (
         sectors["transport_passenger"] + sectors["transport_freight"]) / population
     record.update({
@@ -139,24 +149,24 @@ def emissions_record(model: TerritoryModel, year: int, energy: Any) -> dict[str,
         "embodied_t": embodied / 1e3,
         "eges_t": operational + embodied / 1e3,
         "eges_pce_t_per_inhabitant": embodied / 1e3 / population,
-        "grid_kgco2e_per_kwh": energy_context(model, year).grid_kgco2e_per_kwh,
+        "grid_kgco2e_per_kwh": energy_context(commune.config, commune.year).grid_kgco2e_per_kwh,
         "housing_eges_kg_per_m2": housing,
         "ecm_carbon_level": float(ecm.carbon_level(housing)),
     })
     return record
 
 
-def council_avoided_t(model: TerritoryModel, indicators: dict[str, float]) -> np.ndarray:
+def council_avoided_t(commune: Commune, indicators: dict[str, float]) -> np.ndarray:
     """Emissions (tCO2e/yr) each council measure would avoid, judged from last year's record:
     the covered share of commuting car emissions times (1 − ``commute_car_km_factor``), the
     passenger emissions an ``ev_share_boost`` electrifies, and the waste emissions times
     (1 − ``waste_emissions_factor``). What the council weighs at the carbon price."""
-    effects, cfg = model.council_effects, model.config.territory.emissions.transport
+    effects, cfg = commune.council_effects, commune.config.territory.emissions.transport
     passenger = indicators.get("emissions_transport_passenger_t", 0.0)
     car_km = cfg.cars_per_household * cfg.km_per_car_yr
     commute_share = min(1.0, commute_km_per_household(cfg) / car_km) if car_km > 0 else 0.0
     cover = effects.quantities["population_covered_share"]
-    ev = energy_context(model, model.year).ev_fleet_share
+    ev = energy_context(commune.config, commune.year).ev_fleet_share
     return (passenger * commute_share * cover * (1.0 - effects.factors["commute_car_km_factor"])
             + passenger * effects.quantities["ev_share_boost"] / max(1e-9, 1.0 - ev)
             + indicators.get("emissions_waste_t", 0.0)

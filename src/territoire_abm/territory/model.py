@@ -23,6 +23,7 @@ from territoire_abm.config.params import ARCHETYPES, ModelConfig
 from territoire_abm.config.validate import model_config, to_dict
 from territoire_abm.flows.demand import reference_hdd
 from territoire_abm.governance.controllers import BehaviouralController, Controller
+from territoire_abm.indicators import accounts
 from territoire_abm.measures.catalogue import load_catalogue
 from territoire_abm.measures.effects import EffectTable
 from territoire_abm.measures.portfolio import Portfolio
@@ -193,8 +194,8 @@ class TerritoryModel(mesa.Model):
 
     @property
     def initial_pv_embodied_kg_per_kwp_yr(self) -> float:
-        """Rooftop PV present at the start: 40 gCO2e/kWh over life × 1,300 kWh/kWp (DOMAIN §3)."""
-        return 0.040 * 1300.0
+        """Rooftop PV present at the start: 40 gCO2e/kWh over life × the reference yield."""
+        return accounts.INITIAL_PV_EMBODIED_KG_PER_KWP_YR
 
     # ------------------------------------------------------------------ state
     def get_state(self) -> dict[str, Any]:

@@ -1,17 +1,19 @@
 """One simulated year, in the order of DESIGN.md: climate, hydrology, demands, energy, water,
 impacts, perception, decisions, implementation, accounts.
 
-Each stage is a short function over the model's arrays; :func:`simulate_year` chains them and
-returns the year's indicator record.
+Each stage is a short function; :func:`simulate_year` chains them and returns the year's
+indicator record. This module is the only one that reads and writes the model's attributes:
+the phases below it (adoption, negotiation, rules, elections, wellbeing, accounts) get the
+narrow state they use (:mod:`territoire_abm.types`) and return what they decided.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from territoire_abm.agents import adoption, wellbeing
 from territoire_abm.climate import hydrology
 from territoire_abm.climate.evapotranspiration import fao56_pet_mm
 from territoire_abm.climate.indices import yearly_indices
@@ -21,45 +23,36 @@ from territoire_abm.climate.scenarios import (
     monthly_temperature_delta_c,
 )
 from territoire_abm.climate.weather import (
-    DailyWeather,
     generate_year,
     hourly_temperature_c,
     solar_capacity_factor_hourly,
 )
+from territoire_abm.config.params import PV_YIELD_REFERENCE_KWH_PER_KWP  # noqa: F401
 from territoire_abm.flows import carbon, demand, pathways
 from territoire_abm.flows import water as water_flows
 from territoire_abm.flows.basin import WaterYear
 from territoire_abm.flows.dispatch import Assets, DispatchResult, Objective, Tariffs, dispatch
-from territoire_abm.governance import negotiation
+from territoire_abm.governance import elections, negotiation
 from territoire_abm.impacts import heat
 from territoire_abm.indicators import accounts
 from territoire_abm.indicators import emissions as territorial
-from territoire_abm.indicators.household_energy import (
-    energy_poor,
-    household_energy_record,
-    income_per_cu,
-)
+from territoire_abm.indicators.energy_kpis import energy_kpis
+from territoire_abm.indicators.household_energy import income_per_cu
 from territoire_abm.measures.effects import COOLING_IDS, HEAT_PUMP_IDS
 from territoire_abm.territory import levers
+from territoire_abm.types import (  # noqa: F401  (Climate, EnergyYear, Impacts re-exported)
+    Climate,
+    Commune,
+    EnergyYear,
+    FirmState,
+    HouseholdState,
+    Impacts,
+)
 
 if TYPE_CHECKING:
     from territoire_abm.territory.model import TerritoryModel
 
-HEAT_PUMP_SYSTEM = 4
-PV_YIELD_REFERENCE_KWH_PER_KWP = 1300.0
-
-
-@dataclass
-class Climate:
-    weather: DailyWeather
-    indices: dict[str, float]
-    warming_c: float
-    pet_mm: np.ndarray
-    hourly_temperature_c: np.ndarray
-    solar_kw_per_kwp: np.ndarray
-    flow_m3s: np.ndarray
-    restriction_level: np.ndarray
-    effective_rain_mm: np.ndarray
+HEAT_PUMP_SYSTEM = adoption.HEAT_PUMP_SYSTEM
 
 
 def simulate_year(model: TerritoryModel, year: int) -> dict[str, float]:
@@ -70,28 +63,96 @@ def simulate_year(model: TerritoryModel, year: int) -> dict[str, float]:
     energy = _energy(model, year, climate)
     impacts = _impacts(model, year, climate, water)
     _perception(model, year, climate, impacts)
-    partial = accounts.partial_record(model, year, climate, energy, water, impacts)
-    partial.update(_household_energy_record(model, energy))
+    households, firms = household_state(model), firm_state(model)
+    _wellbeing(model, year, households, energy, impacts)
+    kpis = energy_kpis(energy.dispatch, model.tariffs)
+    model.community.state.last_kpis = kpis
+    commune = commune_state(model, year)
+    # E+C- energy level against the French average balance per inhabitant (ecm.py).
+    model.bilan_reference_kwhep = commune.population * (
+        model.config.territory.emissions.ecm_reference_kwhep_per_inhabitant)
+    partial = accounts.partial_record(commune, households, firms, climate, energy, water,
+                                      impacts, kpis, model.bilan_reference_kwhep)
     model.last_energy, model.last_partial = energy, partial
     model.battery_soc_kwh = float(energy.dispatch.soc_kwh[-1])
-    decisions = negotiation.negotiate(model, year, climate.indices, impacts)
-    return accounts.year_record(model, year, partial, decisions)
+    _adoption(model, year, households, firms, energy)
+    summary = _decisions(model, commune, firms, partial, impacts)
+    return accounts.year_record(commune, households, firms, partial, summary,
+                                model.first_record)
 
 
-def _household_energy_record(model: TerritoryModel, energy: EnergyYear) -> dict[str, float]:
-    """Bills completed with boiler hot water, ONPE energy poverty, per-household energy."""
-    hh, use = model.households, energy.households
-    price = model.config.policy.electricity_price_eur_per_kwh
-    hh.energy_bill_eur = hh.energy_bill_eur + use.hot_water_fuel_kwh * \
-        demand.heating_price_eur_per_kwh(hh.heating_system, price)
-    hh.energy_poor = energy_poor(hh.energy_bill_eur, hh.income_eur, hh.persons)
-    fuel = np.where(demand.HEATING_IS_ELECTRIC[hh.heating_system], 0.0, use.heating_final_kwh)
-    record = household_energy_record(use.electricity_kwh, use.heating_final_kwh,
-                                     fuel + use.hot_water_fuel_kwh, hh.energy_bill_eur,
-                                     hh.income_eur, hh.persons)
-    record["energy_bill_mean_eur"] = float(hh.energy_bill_eur.mean())
-    record["energy_poverty_share"] = float(hh.energy_poor.mean())
-    return record
+# --------------------------------------------------------------------------- narrow state
+def household_state(model: TerritoryModel) -> HouseholdState:
+    """The households' part of the model, for the phases that use it."""
+    return HouseholdState(
+        arrays=model.households, effects=model.household_effects,
+        portfolio=model.household_portfolio, network=model.network,
+        network_matrix=model.network_matrix, network_degree=model.network_degree,
+        has_cooling=model.has_cooling, rooftop_kwp=model.rooftop_kwp,
+        external_knowledge=model.external_knowledge, hazard_frequency=model.hazard_frequency)
+
+
+def firm_state(model: TerritoryModel) -> FirmState:
+    """The firms' part of the model."""
+    return FirmState(arrays=model.firms, effects=model.firm_effects,
+                     portfolio=model.firm_portfolio, eligible=model.firm_eligible)
+
+
+def commune_state(model: TerritoryModel, year: int) -> Commune:
+    """What the deciding roles see (the second argument of a controller's ``decide``)."""
+    return Commune(
+        year=year, config=model.config, households=model.households, network=model.network,
+        council=model.council.state, council_effects=model.council_effects,
+        council_portfolio=model.council_portfolio, community=model.community.state,
+        community_effects=model.community_effects,
+        community_portfolio=model.community_portfolio, population=model.population,
+        records=model.records, events=model.events)
+
+
+# --------------------------------------------------------------------------- state updates
+def _wellbeing(model: TerritoryModel, year: int, households: HouseholdState,
+               energy: EnergyYear, impacts: Impacts) -> None:
+    """Bills, energy poverty and satisfaction of the year (before the indicators read them)."""
+    wellbeing.update_bills(households, model.config, energy.households, year,
+                           model.tariff_surcharge_eur)
+    # Satisfaction weighs the bill before boilers' hot water (as when hot water was added):
+    # moving add_hot_water_bill first would change results.
+    wellbeing.update_satisfaction(households.arrays, impacts,
+                                  model.config.behaviour.satisfaction)
+    wellbeing.add_hot_water_bill(households.arrays, model.config, energy.households)
+    wellbeing.update_energy_poverty(households.arrays)
+
+
+def _adoption(model: TerritoryModel, year: int, households: HouseholdState, firms: FirmState,
+              energy: EnergyYear) -> None:
+    """Households and firms adopt their own measures; the community recruits members."""
+    chosen = adoption.households_decide(households, model.config, year, energy.households,
+                                        model.streams["behaviour"], model.streams["delays"])
+    model.subsidies_eur = chosen.subsidies_eur
+    model.household_investment_eur = chosen.investment_eur
+    model.firm_investment_eur = adoption.firms_decide(
+        firms, model.config, year, energy.firm_fuel_kwh, model.streams["behaviour"]
+    ).investment_eur
+    negotiation.community_membership(
+        model.households, model.firms, model.community.state, model.network_matrix,
+        model.config.behaviour.community, year, model.streams["governance"])
+
+
+def _decisions(model: TerritoryModel, commune: Commune, firms: FirmState,
+               partial: dict[str, float], impacts: Impacts) -> dict[str, float]:
+    """The negotiation, then trust and elections; returns the record fields."""
+    outcome = negotiation.negotiate(
+        commune, model.controller, firms.arrays, partial, model.external_council_knowledge,
+        model.last.get("cooperation_rate"), model.streams["governance"], model.subsidies_eur)
+    model.decision_log[commune.year] = outcome.decisions
+    model.dispatch_mode = outcome.dispatch_mode
+    wellbeing.update_trust(model.households, model.network,
+                           model.config.behaviour.trust_learning_rate,
+                           model.config.behaviour.cooperation, outcome.kept, outcome.broken,
+                           outcome.tariff_eur)
+    summary = dict(outcome.summary)
+    summary.update(elections.maybe_hold(commune, impacts, model.streams["elections"]))
+    return summary
 
 
 # --------------------------------------------------------------------------- 1–2 climate
@@ -146,18 +207,6 @@ def _implementation(model: TerritoryModel, year: int) -> None:
 
 
 # --------------------------------------------------------------------------- 3–4 energy
-@dataclass
-class EnergyYear:
-    households: demand.HouseholdEnergy
-    firm_electricity_kwh: np.ndarray
-    firm_fuel_kwh: np.ndarray
-    dispatch: DispatchResult
-    pv_kwp: float
-    hydro_total_kwh: float
-    hydro_community_kwh: float
-    pumping_kwh: float
-
-
 def _energy(model: TerritoryModel, year: int, climate: Climate) -> EnergyYear:
     hh, effects, portfolio = model.households, model.household_effects, model.household_portfolio
     council = council_factor(model, year, "cooling_demand_factor")
@@ -185,10 +234,10 @@ def _energy(model: TerritoryModel, year: int, climate: Climate) -> EnergyYear:
         year, f_effects.quantities["electricity_demand_kwh_per_unit_yr"]))
     shapes = demand.hourly_shapes(climate.hourly_temperature_c)
     pumping_kwh = model.last_water_pumping_kwh
-    ctx = territorial.energy_context(model, year)
+    ctx = territorial.energy_context(model.config, year)
     model.tariffs = pathways.year_tariffs(tariffs(model.config.optimiser), ctx)
     load = (
-        territorial.transport_of(model, year, ctx).ev_kwh * shapes.flat
+        territorial.transport_of(commune_state(model, year), ctx).ev_kwh * shapes.flat
         + hh_energy.specific_kwh.sum() * shapes.specific
         + hh_energy.heating_electric_kwh.sum() * shapes.heating
         + hh_energy.cooling_kwh.sum() * shapes.cooling
@@ -349,22 +398,10 @@ def _supplies(model: TerritoryModel, year: int) -> water_flows.Supplies:
 
 
 # --------------------------------------------------------------------------- 6 impacts
-@dataclass
-class Impacts:
-    heat_stress_person_days: float
-    heat_stress_by_household: np.ndarray
-    crop_yield_factor: float
-    farm_revenue_loss_eur: float
-    productivity_loss_share: float
-    unmet_share: dict[str, float]
-    heat_record: dict[str, float] = field(default_factory=dict)
-
-
 HEAT_LOSS_PER_HOT_DAY = 0.01  # yield share lost per day Tx > 35 °C (Schlenker & Roberts 2009)
 RAINFED_LOSS_PER_DROUGHT_SD = 0.12  # per standard deviation of deficit: estimate (unconfirmed)
 IRRIGATED_LOSS_PER_UNMET = 0.6  # yield response to water deficit, FAO-33 Ky≈1.25 maize (scaled)
 PRODUCTIVITY_LOSS_PER_HOT_DAY = 0.002  # ILO 2019 "Working on a warmer planet": estimate
-CROP_VALUE_EUR_PER_HA = 1500.0  # gross product, Agreste (unconfirmed)
 ELDERLY_VULNERABILITY = 1.5  # Santé publique France: over-75s bear most heat mortality
 
 
@@ -396,7 +433,8 @@ def _impacts(model: TerritoryModel, year: int, climate: Climate,
     sector_weight = np.array([0.5, 1.0, 0.6])[firms.sector]
     firms.productivity_loss = np.clip(
         PRODUCTIVITY_LOSS_PER_HOT_DAY * idx["hot_days_30"] * sector_weight * productivity, 0, 1)
-    loss_eur = float(np.sum(hectares * (1.0 - firms.yield_factor)) * CROP_VALUE_EUR_PER_HA)
+    loss_eur = float(np.sum(hectares * (1.0 - firms.yield_factor))
+                     * model.config.territory.crop_value_eur_per_ha)
     farm_ha = hectares.sum()
     return Impacts(
         heat_stress_person_days=float(per_household.sum()),
