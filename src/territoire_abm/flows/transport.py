@@ -11,7 +11,7 @@ Per household and year:
 * car km = cars × km per car (SDES: ~12,200 km);
 * of which commuting = workers × car share × 2 × one-way distance × working days (INSEE),
   capped at the car km; council measures (car-pooling, cycle network) scale the commuting part
-  by :func:`territoire_abm.territory.year.council_factor`-style coverage products;
+  by council-factor-style (territory/year.py) coverage products;
 * an electric share of the fleet (national pathway, ``flows/pathways.py``, plus a local boost
   from charging points, capped at 1) runs on electricity (kWh/100 km, ADEME) counted in the
   dispatched load and priced at the grid factor; the rest burns fuel (L/100 km, SDES) at
