@@ -12,7 +12,7 @@ from territoire_abm.config.params import CoordinationConfig, CoordinationEffects
 from territoire_abm.governance.coordination import coordination_effects
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "territoire_abm"
-LOWER = ("agents", "governance", "indicators", "flows", "climate", "measures", "config")
+LOWER = ("agents", "governance", "indicators", "flows", "climate", "measures", "config", "impacts")
 ENGINE = (*LOWER, "territory", "types")
 
 
