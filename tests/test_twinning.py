@@ -257,14 +257,22 @@ def test_weights_decide_between_two_different_mismatches(target):
         find_twins(target, [bad_winter], horizon=2050, weights="tmean=2")
 
 
-def test_candidates_missing_a_variable_are_excluded_with_reason(target):
-    """A candidate without tmax is not ranked and the reason is recorded."""
+def test_candidates_missing_a_variable_are_ranked_on_what_they_have(target):
+    """A candidate without tmax is ranked on its other features, and says so; one with a
+    single feature of the set is excluded with the reason recorded."""
     partial = make_place("No tmax").replace(tmax_c=np.full(12, np.nan))
-    r = find_twins(target, [make_place("Full", dt=1.0), partial], horizon=2050)
-    assert list(r.table["name"]) == ["Full"]
-    assert r.excluded.iloc[0]["reason"] == "no tmax_jul"
-    with pytest.raises(UserError, match="tmax_jul"):
-        find_twins(target, [partial], horizon=2050)
+    bare = make_place("Tmean only").replace(tmax_c=np.full(12, np.nan),
+                                            tmin_c=np.full(12, np.nan),
+                                            precip_mm=np.full(12, np.nan))
+    r = find_twins(target, [make_place("Full", dt=1.0), partial, bare], horizon=2050)
+    assert set(r.table["name"]) == {"Full", "No tmax"}
+    row = r.table.set_index("name").loc["No tmax"]
+    assert row["features_used"] == "tmean, tmin_jan, precip"
+    assert np.isnan(row["d_tmax_jul_c"])
+    assert any("No tmax: ranked on tmean, tmin_jan, precip only" in n for n in r.notes)
+    assert r.excluded.iloc[0]["reason"] == "no tmin_jan, tmax_jul, precip"
+    with pytest.raises(UserError, match="tmin_jan"):
+        find_twins(target, [bare], horizon=2050)
 
 
 def test_interannual_years_give_a_covariance(target):
@@ -281,10 +289,13 @@ def test_interannual_years_give_a_covariance(target):
 
 
 def test_carbonne_2050_tracc_finds_mediterranean_twins():
-    """Carbonne in 2050 (TRACC) gets a ranked list of Spanish candidates, flagged estimated."""
+    """Carbonne in 2050 (TRACC) gets a ranked list of Mediterranean candidates, flagged
+    estimated (CHELSA points ranked on the variables they have since issue 12)."""
     r = find_twins(place_normals("Carbonne"), scenario="tracc", horizon=2050)
     top = r.table.head(10)
-    assert (top["country"] == "ES").sum() >= 8
+    assert top["country"].isin(["ES", "FR", "IT", "PT", "GR", "TR", "HR", "CY", "MT"]).all()
+    full = top[top["features_used"] == "all"]
+    assert (full["country"] == "ES").sum() >= 3
     assert r.good and top["within_threshold"].all()
     assert r.projection.annual_delta_c == pytest.approx(1.4)
     assert "Fuente Obejuna" in set(r.table["name"])

@@ -64,6 +64,9 @@ DEFAULT_PHYSICAL_WEIGHT = 0.2
 POPULATION_LOG10_SCALE = 0.5
 ALTITUDE_SCALE_M = 300.0
 NO_TWIN = "no good twin at this horizon"
+#: A candidate needs at least this many features of the set to be ranked (all of them for
+#: smaller sets); it is then ranked on the ones it has (project convention).
+MIN_FEATURES = 2
 DEFAULT_HORIZON = 2050
 
 
@@ -153,8 +156,9 @@ class TwinRanking:
                 {
                     "rank": shown["rank"],
                     "name": [
-                        f"{nm}*" if est else nm
-                        for nm, est in zip(shown["name"], shown["estimated"], strict=True)
+                        nm + ("*" if est else "") + ("†" if used != "all" else "")
+                        for nm, est, used in zip(shown["name"], shown["estimated"],
+                                                 shown["features_used"], strict=True)
                     ],
                     "country": shown["country"],
                     "sigma": shown["sigma"].map(lambda v: f"{v:.2f}"),
@@ -172,6 +176,9 @@ class TwinRanking:
             lines.append(view.to_string(index=False))
             if shown["estimated"].any():
                 lines.append("* estimated normals (no station at the place): see notes")
+            if (shown["features_used"] != "all").any():
+                lines.append("† ranked on fewer variables than the set (its data lack the "
+                             "others): see notes and the features_used column")
         lines += ["", f"verdict: {self.verdict}"]
         if self.notes:
             lines.append("notes:")
@@ -381,6 +388,43 @@ def find_twins(
     UserError
         Bad option, target lacking a variable of the set, no candidate with the variables.
     """
+    metric = _check_options(metric, scales, physical_weight, novelty_threshold, top)
+    label, features = parse_variables(variables)
+    w = parse_weights(weights, features)
+    projection, future, notes = _project_target(target, scenario, horizon, warming_level)
+    t_raw = _target_values(target, future, features, label)
+    cand, raw, excluded, select_notes = _select_candidates(
+        target, as_candidate_set(candidates), features, label)
+    notes += select_notes
+    X = transform(features, raw)
+    t = transform(features, t_raw[None, :])[0]
+    s, source, years_values = _scales(target, features, X, t_raw, scales)
+    if source == "default interannual scales":
+        notes.append(
+            "no interannual variability supplied: distances use default scales "
+            "(temperature 0.6–1.5 °C, precipitation 20–70 %), so sigma is approximate"
+        )
+    corr, cov_source, corr_notes = _correlation(metric, X, years_values, source, features)
+    notes += corr_notes
+    d, sigma, used = _distances(metric, X, t, s, w, corr)
+    table = _ranking_table(target, cand, features, raw, t_raw, X, t, s, w, d, sigma, used,
+                           physical_weight, novelty_threshold)
+    good, verdict = _verdict(table, novelty_threshold, projection is not None)
+    notes += _table_notes(target, table, features, top, physical_weight)
+    return TwinRanking(
+        table=table, target=target, target_future=future, projection=projection,
+        features=features, variables=label, metric=metric, covariance_source=cov_source,
+        novelty_threshold=float(novelty_threshold), physical_weight=float(physical_weight),
+        good=good, verdict=verdict, excluded=excluded, notes=notes, top=int(top),
+    )
+
+
+# --------------------------------------------------------------------------- find_twins steps
+
+
+def _check_options(metric: str, scales: str, physical_weight: float, novelty_threshold: float,
+                   top: int) -> str:
+    """Validate the options; return the normalised metric name."""
     metric = str(metric).strip().lower()
     if metric not in METRICS:
         raise UserError("metric", metric, f"allowed: {', '.join(METRICS)}")
@@ -392,10 +436,14 @@ def find_twins(
         raise UserError("threshold", novelty_threshold, "a positive sigma, e.g. 2")
     if not (isinstance(top, (int, np.integer)) and top >= 1):
         raise UserError("top", top, "a whole number ≥ 1")
-    label, features = parse_variables(variables)
-    w = parse_weights(weights, features)
-    notes: list[str] = []
+    return metric
 
+
+def _project_target(target: PlaceNormals, scenario: str | None, horizon: int | None,
+                    warming_level: float | None
+                    ) -> tuple[Projection | None, PlaceNormals, list[str]]:
+    """The target's future climate (delta method) and the notes that go with it."""
+    notes: list[str] = []
     projection: Projection | None = None
     future = target
     if scenario is not None:
@@ -412,7 +460,12 @@ def find_twins(
         notes += list(projection.notes)
     else:
         notes.append("no projection: present climates compared")
+    return projection, future, notes
 
+
+def _target_values(target: PlaceNormals, future: PlaceNormals, features: list[Feature],
+                   label: str) -> np.ndarray:
+    """The target's future feature values; every feature of the set is required."""
     t_raw = _target_raw(features, future)
     missing_t = [f.name for f, v in zip(features, t_raw, strict=True) if not math.isfinite(v)]
     if missing_t:
@@ -421,13 +474,24 @@ def find_twins(
             f"{target.name} has no {', '.join(missing_t)}; try variables=tmean4 or a "
             "normals file with these columns",
         )
+    return t_raw
 
-    cs = as_candidate_set(candidates)
+
+def _select_candidates(target: PlaceNormals, cs: CandidateSet, features: list[Feature],
+                       label: str) -> tuple[CandidateSet, np.ndarray, pd.DataFrame, list[str]]:
+    """Candidates with enough features to be ranked (never the target itself).
+
+    A candidate lacking some features of the set is still ranked on the ones it has, when
+    it has at least :data:`MIN_FEATURES` of them (or all, for sets of fewer); its row says
+    which features were used. Only candidates with too few features are excluded, each with
+    its reason.
+    """
     key = normalise_name(target.name)
     not_self = np.array([normalise_name(n) != key for n in cs.names], dtype=bool)
     raw_all = feature_values(features, cs.monthly, cs.annual_precip, cs.annual_tmean)
     finite = np.isfinite(raw_all)
-    valid = finite.all(axis=1) & not_self
+    enough = finite.sum(axis=1) >= min(MIN_FEATURES, len(features))
+    valid = enough & not_self
     excluded_rows = []
     for i in np.flatnonzero(~valid):
         if not not_self[i]:
@@ -444,19 +508,23 @@ def find_twins(
             "candidates", cs.origin or "candidates",
             f"no candidate has {what} needed by variables={label} (columns missing?)",
         )
-    n_missing = int((~finite.all(axis=1) & not_self).sum())
-    if n_missing:
-        kinds = Counter(str(k) for k in cs.kinds[~finite.all(axis=1) & not_self])
-        hint = (
-            "; CHELSA grid points have mean temperature and annual precipitation only: "
-            "variables=tmean4 includes them" if kinds.get("grid") else ""
+    notes = []
+    n_partial = int((valid & ~finite.all(axis=1)).sum())
+    if n_partial:
+        notes.append(
+            f"{n_partial} candidates lack some variables of the set and are ranked on the ones "
+            "they have (column features_used; sigma uses that many degrees of freedom)"
         )
-        notes.append(f"{n_missing} candidates not ranked for lack of a variable{hint}")
-    cand = cs.subset(valid)
-    raw = raw_all[valid]
+    n_out = int((~enough & not_self).sum())
+    if n_out:
+        notes.append(f"{n_out} candidates not ranked: fewer than "
+                     f"{min(MIN_FEATURES, len(features))} variables of the set (twin_excluded.csv)")
+    return cs.subset(valid), raw_all[valid], excluded, notes
 
-    X = transform(features, raw)
-    t = transform(features, t_raw[None, :])[0]
+
+def _scales(target: PlaceNormals, features: list[Feature], X: np.ndarray, t_raw: np.ndarray,
+            scales: str) -> tuple[np.ndarray, str, np.ndarray | None]:
+    """Per-feature scales, where they come from, and the target's yearly values if any."""
     years_values = None
     if target.interannual_years:
         years_values = transform(features, yearly_values(features, target.interannual_years))
@@ -466,60 +534,84 @@ def find_twins(
     if scales == "candidates":
         s = np.nanstd(X, axis=0)
         s = np.where(s > 0, s, default_scales(features))
-        source = "spread across candidates"
-    elif years_values is not None:
+        return s, "spread across candidates", years_values
+    if years_values is not None:
         s = years_values.std(axis=0, ddof=1)
         s = np.where(s > 0, s, default_scales(features))
-        source = f"target's interannual variability ({years_values.shape[0]} years)"
-    else:
-        from_sd = scales_from_sd(features, target.interannual_sd or {}, t_raw)
-        if from_sd is not None:
-            s, source = from_sd, "target's interannual standard deviations"
-        else:
-            s = default_scales(features)
-            source = "default interannual scales"
-    if source == "default interannual scales":
-        notes.append(
-            "no interannual variability supplied: distances use default scales "
-            "(temperature 0.6–1.5 °C, precipitation 20–70 %), so sigma is approximate"
-        )
+        return s, f"target's interannual variability ({years_values.shape[0]} years)", \
+            years_values
+    from_sd = scales_from_sd(features, target.interannual_sd or {}, t_raw)
+    if from_sd is not None:
+        return from_sd, "target's interannual standard deviations", years_values
+    return default_scales(features), "default interannual scales", years_values
 
+
+def _correlation(metric: str, X: np.ndarray, years_values: np.ndarray | None, source: str,
+                 features: list[Feature]) -> tuple[np.ndarray | None, str, list[str]]:
+    """Correlation between features for the Mahalanobis metrics (None = independent)."""
     if metric == "seuclidean":
-        d = dist.seuclidean(X, t, s, w)
-        cov_source = source
-    else:
-        if metric == "sigma":
-            corr = dist.correlation(years_values) if years_values is not None else None
-            cov_source = source + (" with interannual correlation" if corr is not None else "")
-        elif years_values is not None:
-            corr = dist.correlation(years_values)
-            cov_source = source + " with interannual correlation"
-        elif len(cand) >= len(features) + 2:
-            corr = dist.correlation(X)
-            cov_source = source + " with correlation across candidates"
-            notes.append(
-                "Mahalanobis correlation estimated across candidates (spatial), not from "
-                "interannual variability; shrunk 10 % towards independence"
-            )
-        else:
-            corr = None
-            cov_source = source + " (too few candidates for a correlation)"
-        d = dist.mahalanobis(X, t, dist.covariance(s, corr), w)
-    weights_used = dist.normalised_weights(w, len(features))
-    dof = int((weights_used > 0).sum())
-    sigma = dist.sigma_dissimilarity(d, dof)
+        return None, source, []
+    if metric == "sigma":
+        corr = dist.correlation(years_values) if years_values is not None else None
+        return corr, source + (" with interannual correlation" if corr is not None else ""), []
+    if years_values is not None:
+        return dist.correlation(years_values), source + " with interannual correlation", []
+    complete = X[np.isfinite(X).all(axis=1)]
+    if len(complete) >= len(features) + 2:
+        return dist.correlation(complete), source + " with correlation across candidates", [
+            "Mahalanobis correlation estimated across candidates (spatial), not from "
+            "interannual variability; shrunk 10 % towards independence"]
+    return None, source + " (too few candidates for a correlation)", []
 
+
+def _distances(metric: str, X: np.ndarray, t: np.ndarray, s: np.ndarray,
+               w: np.ndarray | None, corr: np.ndarray | None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance, sigma and the mask of features used, per candidate.
+
+    Candidates are grouped by the features they have; each group is measured on its own
+    features (weights, scales and correlation restricted to them) and its sigma uses as
+    many degrees of freedom as features with a weight above 0.
+    """
+    n, p = X.shape
+    weights = dist.normalised_weights(w, p)
+    used = np.isfinite(X)
+    d = np.full(n, np.nan)
+    sigma = np.full(n, np.nan)
+    patterns, inverse = np.unique(used, axis=0, return_inverse=True)
+    for k, pattern in enumerate(patterns):
+        rows = np.flatnonzero(inverse.ravel() == k)
+        cols = np.flatnonzero(pattern)
+        w_sub = weights[cols] if w is not None else None
+        if metric == "seuclidean":
+            dk = dist.seuclidean(X[np.ix_(rows, cols)], t[cols], s[cols], w_sub)
+        else:
+            c_sub = corr[np.ix_(cols, cols)] if corr is not None else None
+            dk = dist.mahalanobis(X[np.ix_(rows, cols)], t[cols],
+                                  dist.covariance(s[cols], c_sub), w_sub)
+        dof = int((dist.normalised_weights(w_sub, cols.size) > 0).sum())
+        d[rows] = dk
+        sigma[rows] = dist.sigma_dissimilarity(dk, dof)
+    return d, sigma, used
+
+
+def _ranking_table(target: PlaceNormals, cand: CandidateSet, features: list[Feature],
+                   raw: np.ndarray, t_raw: np.ndarray, X: np.ndarray, t: np.ndarray,
+                   s: np.ndarray, w: np.ndarray | None, d: np.ndarray, sigma: np.ndarray,
+                   used: np.ndarray, physical_weight: float,
+                   novelty_threshold: float) -> pd.DataFrame:
+    """The ranked table: climate first (threshold, then score), physical ties second."""
+    weights_used = dist.normalised_weights(w, len(features))
     phys = physical_distance(target, cand)
     q = np.where(np.isfinite(phys), phys / (1.0 + phys), 0.5)
     score = sigma + physical_weight * q
     within = sigma <= novelty_threshold
     order = np.lexsort((cand.names.astype(str), score, ~within))
-
     z = (X - t) / s * np.sqrt(weights_used)
     top_idx = dist.top_contributions(z, k=2)
     differs = [
         ", ".join(f"{features[j].name} {format_difference(features[j], raw[i, j], t_raw[j])}"
-                  for j in top_idx[i])
+                  for j in top_idx[i] if used[i, j])
         for i in range(len(cand))
     ]
     km = (
@@ -527,6 +619,12 @@ def find_twins(
         if math.isfinite(target.lat) and math.isfinite(target.lon)
         else np.full(len(cand), np.nan)
     )
+    all_used = used.all(axis=1)
+    features_used = [
+        "all" if all_used[i] else ", ".join(f.name for f, ok in zip(features, used[i],
+                                                                    strict=True) if ok)
+        for i in range(len(cand))
+    ]
     data: dict[str, Any] = {
         "name": cand.names,
         "country": cand.countries,
@@ -536,6 +634,7 @@ def find_twins(
         "physical_distance": phys,
         "score": score,
         "differs_most": differs,
+        "features_used": features_used,
     }
     for j, f in enumerate(features):
         if f.kind == "precip":
@@ -561,33 +660,40 @@ def find_twins(
     )
     table = pd.DataFrame(data).iloc[order].reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
 
+
+def _verdict(table: pd.DataFrame, novelty_threshold: float, projected: bool
+             ) -> tuple[bool, str]:
+    """Whether the best candidate is a good twin, and the one-line verdict."""
     best = table.iloc[0]
-    good = bool(best["within_threshold"])
-    if good:
+    if bool(best["within_threshold"]):
         n_good = int(table["within_threshold"].sum())
-        verdict = (
+        return True, (
             f"good twin: {best['name']} (sigma {best['sigma']:.2f} ≤ {novelty_threshold:g}; "
             f"{n_good} candidate{'s' if n_good > 1 else ''} within the threshold)"
         )
-    else:
-        head = NO_TWIN if projection is not None else "no good twin among the candidates"
-        verdict = (
-            f"{head}: the closest candidate, {best['name']}, is at sigma {best['sigma']:.2f} "
-            f"> {novelty_threshold:g} — a climate none of the candidates has today"
-        )
-    notes += _period_notes(target.period, table["period"].head(max(top, 1)))
+    head = NO_TWIN if projected else "no good twin among the candidates"
+    return False, (
+        f"{head}: the closest candidate, {best['name']}, is at sigma {best['sigma']:.2f} "
+        f"> {novelty_threshold:g} — a climate none of the candidates has today"
+    )
+
+
+def _table_notes(target: PlaceNormals, table: pd.DataFrame, features: list[Feature],
+                 top: int, physical_weight: float) -> list[str]:
+    """Periods, estimated and partial candidates among the top rows, physical tie-breaks."""
+    notes = _period_notes(target.period, table["period"].head(max(top, 1)))
     for _, row in table.head(top).iterrows():
         if row["estimated"]:
             notes.append(estimated_note(row["name"], row["notes"]))
+        if row["features_used"] != "all":
+            missing = [f.name for f in features if f.name not in row["features_used"].split(", ")]
+            notes.append(f"{row['name']}: ranked on {row['features_used']} only "
+                         f"(no {', '.join(missing)} in its data)")
     if physical_weight > 0:
         notes.append(
             f"physical similarity (population, altitude, rurality) can only swap candidates "
             f"whose sigma differ by less than {physical_weight:g}"
         )
-    return TwinRanking(
-        table=table, target=target, target_future=future, projection=projection,
-        features=features, variables=label, metric=metric, covariance_source=cov_source,
-        novelty_threshold=float(novelty_threshold), physical_weight=float(physical_weight),
-        good=good, verdict=verdict, excluded=excluded, notes=notes, top=int(top),
-    )
+    return notes
