@@ -1,4 +1,5 @@
-"""Time to rank 10,000 synthetic candidate places as climate twins (target: < 1 s).
+"""Time to rank 10,000 synthetic candidate places as climate twins (target: < 1 s), one
+French commune from its name (< 1 s) and every commune of a département (≤ 10 s).
 
 Run: ``python benchmarks/bench_twinning.py [n_candidates] [repeats]``. Prints the median
 wall time of :func:`territoire_abm.twinning.ranking.find_twins` for each metric, with the
@@ -85,6 +86,38 @@ def main(n: int = 10_000, repeats: int = 5) -> dict[str, float]:
     return results
 
 
+
+
+def bench_communes(departement: str = "31", repeats: int = 3) -> dict[str, float]:
+    """Time one commune's ranking (gazetteer → estimate → rank; target < 1 s) and a whole
+    département's (every commune, target ≤ 10 s for ~600 communes). Prints wall and CPU."""
+    from territoire_abm.climate.normals import load_places
+    from territoire_abm.twinning.departement import rank_departement
+    from territoire_abm.twinning.gazetteer import communes_in, load_gazetteer
+    from territoire_abm.twinning.targets import resolve_target
+
+    start = time.perf_counter()
+    load_gazetteer()
+    print(f"load the gazetteer (once): {time.perf_counter() - start:.3f} s")
+    places = load_places()
+
+    def single() -> None:
+        target = resolve_target("Toulouse", field="commune", places=places, candidates=None)
+        find_twins(target, warming_level=4.0)
+
+    one = _time(single, repeats)
+    cpu0 = time.process_time()
+    wall = _time(lambda: rank_departement(departement, warming_level=4.0), 1)
+    cpu = time.process_time() - cpu0
+    n = len(communes_in(departement))
+    print(f"one commune (Toulouse, gazetteer + estimate + rank): {one:.3f} s  "
+          f"[{'ok' if one < 1.0 else 'OVER BUDGET'}]")
+    print(f"département {departement} ({n} communes): {wall:.2f} s wall, {cpu:.2f} s CPU  "
+          f"[{'ok' if wall <= 10.0 else 'OVER BUDGET'}]")
+    return {"one_commune": one, "departement_wall": wall, "departement_cpu": cpu}
+
+
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:3]]
     main(*args)
+    bench_communes()

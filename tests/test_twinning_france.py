@@ -145,3 +145,49 @@ def test_bad_commune_is_one_line_exit_2(args, field, tmp_path):
     code, out, err = run_cli(*args, f"out={tmp_path}")
     assert code == 2
     assert err.startswith("error: ") and field in err and err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- départements
+
+
+def test_gazetteer_keys_match_the_query_normalisation():
+    frame = load_gazetteer()
+    sample = frame.sample(2000, random_state=1)
+    assert [name_key(n) for n in sample["name"]] == list(sample["key"])
+    assert find_commune("Coeuvres-et-Valsery").name == "Cœuvres-et-Valsery"
+
+
+def test_departement_ranking_table_and_map(tmp_path):
+    from territoire_abm.twinning.departement import rank_departement
+
+    result = rank_departement("82", warming_level=4.0)  # Tarn-et-Garonne, near Montauban
+    table = result.table
+    assert len(table) == len(communes_in("82"))
+    ok = table[table["status"] == "ok"]
+    assert len(ok) > 0.9 * len(table)
+    assert (ok["sigma_1"] <= ok["sigma_2"] + 0.2 + 1e-9).all()  # ordering rule of find_twins
+    # the département's best twin for Montauban agrees with find_twins on that commune
+    from territoire_abm.twinning.ranking import find_twins
+    from territoire_abm.twinning.targets import commune_normals
+
+    c = find_commune("82121")
+    single = find_twins(commune_normals(c, load_places()), warming_level=4.0)
+    row = table.set_index("insee").loc["82121"]
+    assert row["twin_1"].startswith(single.table.iloc[0]["name"])
+    assert row["sigma_1"] == pytest.approx(single.table.iloc[0]["sigma"], abs=1e-3)
+    paths = result.write(tmp_path)
+    assert paths["map"].stat().st_size > 20_000
+    assert paths["csv"].read_text(encoding="utf-8").startswith("insee,name")
+
+
+def test_departement_outside_domain_is_listed_not_dropped(tmp_path):
+    code, out, err = run_cli("find", "departement=2A", "warming_level=4.0", f"out={tmp_path}")
+    assert code == 0, err
+    assert "outside the data's domain" in out
+    csv = (tmp_path / "departement_2A_twins.csv").read_text(encoding="utf-8")
+    assert csv.count("\n") > 100
+
+
+def test_bad_departement_is_one_line_exit_2(tmp_path):
+    code, _, err = run_cli("find", "departement=100", f"out={tmp_path}")
+    assert code == 2 and err.startswith("error: departement:") and err.count("\n") == 1

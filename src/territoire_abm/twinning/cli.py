@@ -5,6 +5,8 @@ Usage::
     territoire-abm twin find commune=Carbonne horizon=2050 scenario=tracc
     territoire-abm twin find commune=Carbonne warming_level=4.0 variables=seasonal
     territoire-abm twin find commune=Muret lat=43.46 lon=1.33 altitude=170 population=25000
+    territoire-abm twin find commune=Toulouse warming_level=4.0      (any commune, or INSEE code)
+    territoire-abm twin find departement=31 warming_level=4.0        (every commune: table + map)
     territoire-abm twin compare target=Carbonne twin="Fuente Obejuna" horizon=2050
     territoire-abm twin report target=Carbonne twin="Fuente Obejuna" results=<compare folder>
 
@@ -233,6 +235,8 @@ def _from_grid(name: str, lat: float, lon: float, altitude: float, population: f
 
 
 def _find(args: dict[str, str], stdout: TextIO) -> int:
+    if args.get("departement") and not args.get("commune"):
+        return _find_departement(args, stdout)
     candidates = _candidates(args)
     target = _resolve_place(args.get("commune", ""), args, "commune", candidates)
     scenario, horizon, level = _scenario(args)
@@ -248,6 +252,24 @@ def _find(args: dict[str, str], stdout: TextIO) -> int:
     out = _out_dir(args)
     paths = ranking.write(out)
     print(ranking.to_text(), file=stdout)
+    print(f"\nwrote {', '.join(str(p) for p in paths.values())}", file=stdout)
+    return 0
+
+
+def _find_departement(args: dict[str, str], stdout: TextIO) -> int:
+    """``twin find departement=31``: every commune's best twins, a table and a map."""
+    from territoire_abm.twinning.departement import rank_departement
+
+    scenario, horizon, level = _scenario(args)
+    result = rank_departement(
+        args["departement"], _candidates(args), scenario=scenario, horizon=horizon,
+        warming_level=level, variables=args.get("variables", "ministry4"),
+        metric=args.get("metric", "seuclidean"), weights=args.get("weights"),
+        physical_weight=_float(args, "physical_weight", DEFAULT_PHYSICAL_WEIGHT),
+        novelty_threshold=_float(args, "threshold", DEFAULT_NOVELTY_SIGMA),
+    )
+    paths = result.write(_out_dir(args))
+    print(result.to_text(top=_int(args, "top", DEFAULT_TOP) or DEFAULT_TOP), file=stdout)
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}", file=stdout)
     return 0
 

@@ -53,8 +53,10 @@ class Commune:
 
 
 def name_key(name: str) -> str:
-    """Matching key: :func:`normalise_name` with St/Ste spelled out."""
-    words = normalise_name(name).split()
+    """Matching key: :func:`normalise_name` with œ/æ as oe/ae and St/Ste spelled out (the
+    gazetteer stores it, column ``key``)."""
+    text = str(name).replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+    words = normalise_name(text).split()
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
@@ -62,8 +64,10 @@ def name_key(name: str) -> str:
 def load_gazetteer(path: str | None = None) -> pd.DataFrame:
     """The gazetteer as a DataFrame (cached), with a ``key`` column for matching."""
     file = Path(path) if path else GAZETTEER_PATH
-    frame = pd.read_csv(file, dtype={"insee": str, "departement": str, "region": str})
-    frame["key"] = [name_key(n) for n in frame["name"]]
+    frame = pd.read_csv(file, dtype={"insee": str, "departement": str, "region": str},
+                        keep_default_na=False, na_values={"population": [""]})
+    if "key" not in frame.columns:
+        frame["key"] = [name_key(n) for n in frame["name"]]
     return frame
 
 

@@ -578,7 +578,10 @@ def _distances(metric: str, X: np.ndarray, t: np.ndarray, s: np.ndarray,
     used = np.isfinite(X)
     d = np.full(n, np.nan)
     sigma = np.full(n, np.nan)
-    patterns, inverse = np.unique(used, axis=0, return_inverse=True)
+    if used.all():
+        patterns, inverse = np.ones((1, p), dtype=bool), np.zeros(n, dtype=int)
+    else:
+        patterns, inverse = np.unique(used, axis=0, return_inverse=True)
     for k, pattern in enumerate(patterns):
         rows = np.flatnonzero(inverse.ravel() == k)
         cols = np.flatnonzero(pattern)
@@ -620,7 +623,7 @@ def _ranking_table(target: PlaceNormals, cand: CandidateSet, features: list[Feat
         else np.full(len(cand), np.nan)
     )
     all_used = used.all(axis=1)
-    features_used = [
+    features_used = ["all"] * len(cand) if all_used.all() else [
         "all" if all_used[i] else ", ".join(f.name for f, ok in zip(features, used[i],
                                                                     strict=True) if ok)
         for i in range(len(cand))
