@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from territoire_abm.climate.loo import leave_one_out, summarise
@@ -191,3 +193,101 @@ def test_departement_outside_domain_is_listed_not_dropped(tmp_path):
 def test_bad_departement_is_one_line_exit_2(tmp_path):
     code, _, err = run_cli("find", "departement=100", f"out={tmp_path}")
     assert code == 2 and err.startswith("error: departement:") and err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- import-normals
+
+
+def write_mensq(path, stations, years=range(1989, 2022), scale=1.0, drop_month=None):
+    """A small file in Météo-France's MENSQ layout: known monthly values per station."""
+    lines = ["NUM_POSTE;NOM_USUEL;LAT;LON;ALTI;AAAAMM;RR;QRR;TN;QTN;TX;QTX;TM;QTM"]
+    for num, name, lat, lon, alt, base in stations:
+        for y in years:
+            for m in range(1, 13):
+                if m == drop_month and y > 1995:
+                    continue
+                season = -math.cos(2 * math.pi * (m - 1) / 12)
+                tm = base + 8 * season + (y - 2005) * 0.01
+                lines.append(f"{num};{name};{lat};{lon};{alt};{y}{m:02d};{50 + m};1;"
+                             f"{(tm - 5) * scale:.1f};1;{(tm + 5) * scale:.1f};1;"
+                             f"{tm * scale:.1f};1")
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return path
+
+
+NORD = [("59343001", "LILLE-LESQUIN", 50.57, 3.10, 47, 11.0),
+        ("62160001", "BOULOGNE", 50.73, 1.60, 73, 11.2)]
+
+
+def test_import_normals_averages_the_period_and_lille_then_runs(tmp_path):
+    src = write_mensq(tmp_path / "MENSQ_59_previous-1950-2024.csv.gz", NORD)
+    out = tmp_path / "mf.csv"
+    code, text, err = run_cli("import-normals", str(src), f"out={out}")
+    assert code == 0, err
+    assert "2 stations" in text
+    normals = pd.read_csv(out)
+    lille = normals[normals["name"].str.startswith("Lille-Lesquin")].iloc[0]
+    # 1991-2020 only: the year trend averages to (2005.5 - 2005)·0.01 = 0.005 °C
+    assert lille["tmean_jan"] == pytest.approx(11.0 - 8 + 0.005, abs=0.06)
+    assert lille["tmax_jul"] - lille["tmin_jul"] == pytest.approx(10.0, abs=0.01)
+    assert lille["precip_mar"] == pytest.approx(53.0)
+    assert lille["period"] == "1991-2020" and "Météo-France" in lille["source"]
+    code, text, err = run_cli("find", "commune=Lille", f"normals={out}", "warming_level=4.0",
+                              f"out={tmp_path / 'f'}")
+    assert code == 0, err
+    assert "Lille (estimated)" in text and "Lille-Lesquin" in text
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"scale": 10.0}, "tenths of °C"),
+        ({"drop_month": 2}, "months missing"),
+    ],
+)
+def test_import_normals_bad_files_are_one_line_exit_2(tmp_path, kwargs, expected):
+    src = write_mensq(tmp_path / "MENSQ_59.csv.gz", NORD[:1], **kwargs)
+    code, _, err = run_cli("import-normals", str(src), f"out={tmp_path / 'x.csv'}")
+    assert code == 2 and expected in err and err.count("\n") == 1
+
+
+def test_import_normals_refuses_kelvin_and_missing_columns(tmp_path):
+    kelvin = tmp_path / "k.csv"
+    kelvin.write_text("NUM_POSTE;NOM_USUEL;LAT;LON;ALTI;AAAAMM;TN\n1;X;45;5;100;199101;274.1\n",
+                      encoding="utf-8")
+    code, _, err = run_cli("import-normals", str(kelvin))
+    assert code == 2 and "Kelvin" in err
+    cols = tmp_path / "c.csv"
+    cols.write_text("NUM_POSTE;AAAAMM;TN\n1;199101;4.1\n", encoding="utf-8")
+    code, _, err = run_cli("import-normals", str(cols))
+    assert code == 2 and "NOM_USUEL" in err and err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- regional futures
+
+
+def test_twin_own_future_scales_with_its_region():
+    from territoire_abm.twinning.projection import FRANCE_RATIO, own_future, project
+
+    fr = station("Here", 43.0, 1.0, 100.0)
+    es = fr.replace(name="Alli", country="ES")
+    gb = fr.replace(name="There", country="GB")
+    proj = project(fr, scenario="tracc", warming_level_c=4.0)
+    assert own_future(fr, proj).annual_delta_c == pytest.approx(proj.annual_delta_c)
+    spain = own_future(es, proj)
+    assert spain.annual_delta_c == pytest.approx(proj.annual_delta_c * 1.2 / FRANCE_RATIO)
+    assert "MedECC" in spain.notes[0]
+    unknown = own_future(gb, proj)
+    assert any("no sourced ratio for GB" in n for n in unknown.notes)
+    abroad = project(gb, scenario="tracc", warming_level_c=4.0)
+    assert any("outside France" in n for n in abroad.notes)
+    assert not any("outside France" in n for n in proj.notes)
+
+
+def test_find_states_the_best_twins_own_future():
+    from territoire_abm.climate.normals import place_normals
+    from territoire_abm.twinning.ranking import find_twins
+
+    r = find_twins(place_normals("Carbonne"), warming_level=4.0)
+    assert any(f"{r.best['name']}'s own future" in n for n in r.notes)

@@ -7,6 +7,8 @@ Usage::
     territoire-abm twin find commune=Muret lat=43.46 lon=1.33 altitude=170 population=25000
     territoire-abm twin find commune=Toulouse warming_level=4.0      (any commune, or INSEE code)
     territoire-abm twin find departement=31 warming_level=4.0        (every commune: table + map)
+    territoire-abm twin import-normals MENSQ_59_previous-1950-2024.csv.gz out=mf.csv
+    territoire-abm twin find commune=Lille normals=mf.csv            (with Météo-France normals)
     territoire-abm twin compare target=Carbonne twin="Fuente Obejuna" horizon=2050
     territoire-abm twin report target=Carbonne twin="Fuente Obejuna" results=<compare folder>
 
@@ -43,12 +45,12 @@ from territoire_abm.twinning.ranking import (
 )
 
 USAGE = __doc__ or ""
-COMMANDS = ("find", "compare", "report")
+COMMANDS = ("find", "compare", "report", "import-normals")
 _PLACE_KEYS = ("lat", "lon", "altitude", "population", "rurality", "country")
 _FIND_KEYS = (
     "commune", "horizon", "warming_level", "scenario", "variables", "metric", "weights",
     "candidates", "top", "out", "physical_weight", "threshold", "scales", "departement",
-    *_PLACE_KEYS,
+    "normals", *_PLACE_KEYS,
 )
 _COMPARE_KEYS = (
     "target", "twin", "horizon", "warming_level", "scenario", "seed", "out", "candidates",
@@ -171,11 +173,31 @@ def _out_dir(args: dict[str, str]) -> Path:
 
 
 def _candidates(args: dict[str, str]) -> CandidateSet | None:
+    if args.get("normals") and not args.get("candidates"):
+        return CandidateSet.from_places(_places(args), origin="shipped data + normals")
     if not args.get("candidates"):
         return None
     from territoire_abm.twinning.loaders import load_candidates
 
     return load_candidates(args["candidates"])
+
+
+def _places(args: dict[str, str]) -> list[PlaceNormals]:
+    """Shipped places plus the stations of ``normals=`` (built by ``twin import-normals``):
+    the pool communes are estimated from."""
+    shipped = load_places()
+    if not args.get("normals"):
+        return shipped
+    from territoire_abm.twinning.loaders import read_normals_csv
+
+    key = args["normals"]
+    if key not in _PLACES_CACHE:
+        _PLACES_CACHE.clear()
+        _PLACES_CACHE[key] = [*shipped, *read_normals_csv(key, kind="station")]
+    return _PLACES_CACHE[key]
+
+
+_PLACES_CACHE: dict[str, list[PlaceNormals]] = {}
 
 
 def _resolve_place(
@@ -202,7 +224,7 @@ def _resolve_place(
     position = (_float(args, "lat"), _float(args, "lon"), _float(args, "altitude")) \
         if has_position else None
     return resolve_target(
-        name, field=field, places=load_places(), candidates=candidates,
+        name, field=field, places=_places(args), candidates=candidates,
         departement=args.get("departement") or None, position=position,
         population=_float(args, "population"), rurality=rurality,
         country=args.get("country", ""),
@@ -262,7 +284,8 @@ def _find_departement(args: dict[str, str], stdout: TextIO) -> int:
 
     scenario, horizon, level = _scenario(args)
     result = rank_departement(
-        args["departement"], _candidates(args), scenario=scenario, horizon=horizon,
+        args["departement"], _candidates(args), places=_places(args), scenario=scenario,
+        horizon=horizon,
         warming_level=level, variables=args.get("variables", "ministry4"),
         metric=args.get("metric", "seuclidean"), weights=args.get("weights"),
         physical_weight=_float(args, "physical_weight", DEFAULT_PHYSICAL_WEIGHT),
@@ -271,6 +294,25 @@ def _find_departement(args: dict[str, str], stdout: TextIO) -> int:
     paths = result.write(_out_dir(args))
     print(result.to_text(top=_int(args, "top", DEFAULT_TOP) or DEFAULT_TOP), file=stdout)
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}", file=stdout)
+    return 0
+
+
+def _import_normals(tokens: list[str], stdout: TextIO) -> int:
+    """``twin import-normals <MENSQ files> [out=…] [period=1991-2020] [min_years=24]``."""
+    from territoire_abm.twinning.import_normals import (
+        DEFAULT_MIN_YEARS,
+        DEFAULT_PERIOD,
+        import_normals,
+    )
+
+    files = [t for t in tokens if "=" not in t]
+    args = parse_args([t for t in tokens if "=" in t], ("out", "period", "min_years"))
+    path, n = import_normals(
+        files, args.get("out") or "normals_meteofrance.csv",
+        period=args.get("period", DEFAULT_PERIOD),
+        min_years=_int(args, "min_years", DEFAULT_MIN_YEARS))
+    print(f"wrote {path} ({n} stations); use it with: territoire-abm twin find "
+          f"commune=<name> normals={path}", file=stdout)
     return 0
 
 
@@ -390,6 +432,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
         return 0 if tokens else 2
     command, rest = tokens[0], tokens[1:]
     try:
+        if command == "import-normals":
+            return _import_normals(rest, out)
         if command not in _COMMANDS:
             raise UserError("command", command, f"allowed: {', '.join(COMMANDS)}")
         allowed, run = _COMMANDS[command]

@@ -537,6 +537,10 @@ def compare_territories(
             from territoire_abm.twinning.ranking import estimated_note
 
             notes.append(estimated_note(p.name, p.notes))
+    if twin_p is not None and ranking is not None and ranking.projection is not None:
+        from territoire_abm.twinning.projection import own_future
+
+        notes += list(own_future(twin_p, ranking.projection).notes)  # the twin's own future
     if target_p is not None and twin_p is not None:
         if target_p.period and twin_p.period and target_p.period != twin_p.period:
             notes.append(f"normals periods differ: {target_p.name} {target_p.period}, "

@@ -218,7 +218,7 @@ def read_normals_csv(path: str | Path, *, kind: str = "user") -> list[PlaceNorma
             if not bad.empty:
                 raise UserError(col, float(bad.iloc[0]), f"degrees between {low} and {high}")
     if "rurality" in frame.columns:
-        values = frame["rurality"].fillna("").astype(str).str.strip().str.lower()
+        values = frame["rurality"].astype(object).fillna("").astype(str).str.strip().str.lower()
         bad = values[~values.isin(["", "rural", "urban"])]
         if not bad.empty:
             raise UserError("rurality", bad.iloc[0], "rural or urban")

@@ -123,6 +123,9 @@ def project(
         )
     if year is not None and year <= 2020:
         notes.append(f"horizon {year} is not in the future")
+    abroad = outside_france_note(place)
+    if abroad:
+        notes.append(abroad)
     monthly = scenarios.monthly_temperature_delta_c(delta)
     factor = scenarios.monthly_precip_factor(delta)
     if year is not None:
@@ -155,3 +158,77 @@ def project(
         precip_factor=factor,
         notes=tuple([note, *notes]),
     )
+
+
+# --------------------------------------------------------------------------- regional futures
+
+#: France's warming over global warming in TRACC (+4.0 °C for a +3.0 °C world; DOMAIN.md §1).
+FRANCE_RATIO = scenarios.FRANCE_OVER_GLOBAL
+#: Countries of the Mediterranean basin among the candidates (ISO 3166-1 alpha-2).
+MEDITERRANEAN = ("ES", "PT", "IT", "GR", "HR", "CY", "MT", "TR", "MA", "TN", "DZ", "SI", "AL",
+                 "ME", "BA", "LB", "IL", "EG", "LY", "SY")
+#: Regional over global warming by country, with its source. France: TRACC. Mediterranean
+#: basin: MedECC (2020), *Climate and Environmental Change in the Mediterranean Basin*, First
+#: Mediterranean Assessment Report, Summary for Policymakers: the region warms about 20 %
+#: faster than the global mean — an observed rate, used here as a projection ratio
+#: (unconfirmed: replace with regional CMIP6/CORDEX scaling, e.g. the IPCC AR6 Atlas MED
+#: region, when available). Other countries: no sourced ratio (France's is used and said).
+REGIONAL_WARMING_RATIO: dict[str, tuple[float, str]] = {
+    "FR": (FRANCE_RATIO, "TRACC: France +4.0 °C for a +3.0 °C world"),
+    **{c: (1.2, "MedECC 2020: the Mediterranean basin warms about 20 % faster than the "
+                "global mean (observed rate; unconfirmed as a projection ratio)")
+       for c in MEDITERRANEAN},
+}
+
+
+def regional_ratio(country: str) -> tuple[float, str, bool]:
+    """(regional/global warming ratio, source, sourced?) for an ISO2 country code."""
+    code = str(country or "").upper()
+    if code in REGIONAL_WARMING_RATIO:
+        ratio, source = REGIONAL_WARMING_RATIO[code]
+        return ratio, source, True
+    return FRANCE_RATIO, f"no sourced ratio for {code or 'an unknown country'}: France's " \
+        "TRACC ratio used", False
+
+
+def own_future(place: PlaceNormals, projection: Projection) -> Projection:
+    """``place`` projected to the same horizon with its own region's warming.
+
+    The scenario's France warming is turned into global warming (÷ TRACC's France ratio)
+    and back into the place's regional warming (× its ratio, :func:`regional_ratio`); the
+    seasonal pattern and precipitation factor stay the driver's (France's south-west), as
+    the notes say.
+    """
+    ratio, source, sourced = regional_ratio(place.country)
+    base = project(place, scenario=projection.scenario, year=projection.year,
+                   warming_level_c=projection.warming_level_c)
+    scale = ratio / FRANCE_RATIO
+    delta = base.annual_delta_c * scale
+    monthly = scenarios.monthly_temperature_delta_c(delta)
+    factor = scenarios.monthly_precip_factor(delta)
+    note = (f"{place.name}'s own future at {projection.horizon_label}: {delta:+.2f} °C "
+            f"relative to its {base.reference_period} normals (regional/global warming "
+            f"{ratio:.2f}, {source}); seasonal and precipitation pattern of the engine's "
+            "driver (south-west France)")
+    future = apply_delta(place, monthly, factor, name=place.name,
+                         period=base.future.period, notes=note)
+    notes = [note] if sourced else [note, f"{place.name}: {source}"]
+    return Projection(
+        present=place, future=future, scenario=base.scenario,
+        scenario_label=base.scenario_label, year=base.year,
+        warming_level_c=base.warming_level_c, reference_period=base.reference_period,
+        annual_delta_c=float(delta), monthly_delta_c=monthly, precip_factor=factor,
+        notes=tuple(notes),
+    )
+
+
+def outside_france_note(place: PlaceNormals) -> str | None:
+    """A note when France's trajectory and pattern are applied to a place abroad."""
+    country = str(place.country or "").upper()
+    if country in ("", "FR"):
+        return None
+    ratio, source, _ = regional_ratio(country)
+    return (f"{place.name} ({country}) is outside France: the projection applies France's "
+            f"{'trajectory'} and the south-west France seasonal and precipitation "
+            f"pattern; its own region warms {ratio:.2f}× the global mean ({source}) — an "
+            "approximation, supply regional projections for a firm result")

@@ -411,6 +411,8 @@ def find_twins(
                            physical_weight, novelty_threshold)
     good, verdict = _verdict(table, novelty_threshold, projection is not None)
     notes += _table_notes(target, table, features, top, physical_weight)
+    if projection is not None:
+        notes += _twin_future_notes(cand, table, projection)
     return TwinRanking(
         table=table, target=target, target_future=future, projection=projection,
         features=features, variables=label, metric=metric, covariance_source=cov_source,
@@ -700,3 +702,19 @@ def _table_notes(target: PlaceNormals, table: pd.DataFrame, features: list[Featu
             f"whose sigma differ by less than {physical_weight:g}"
         )
     return notes
+
+
+def _twin_future_notes(cand: CandidateSet, table: pd.DataFrame, projection: Projection
+                       ) -> list[str]:
+    """The best twin keeps warming too: its own future at the same horizon."""
+    from territoire_abm.twinning.projection import own_future
+
+    i = cand.index_of(str(table.iloc[0]["name"]))
+    if i is None:
+        return []
+    try:
+        twin = own_future(cand.place(i), projection)
+    except UserError:
+        return []
+    return [f"{twin.notes[0]}; the target warms {projection.annual_delta_c:+.2f} °C: the twin "
+            "moves on, compare with its present", *twin.notes[1:]]
