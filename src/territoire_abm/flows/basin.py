@@ -247,31 +247,46 @@ class _Loop:
                 if wanted > 0.0:
                     release = min(wanted, max_release, support / _S_PER_DAY)
             flow = nat + release
-            # 3. allowed demand
+            # 3. allowed demand (inline min/max: this loop runs 365 times a year)
             k = level + 1
             a_in = d_in[t] * (1.0 - c_in[k])
             a_ind = d_ind[t] * (1.0 - c_ind[k])
             a_out = d_out[t] * (1.0 - c_out[k])
-            a_agr = min(d_agr[t] * (1.0 - c_agr[k]), max(0.0, quota))
+            a_agr = d_agr[t] * (1.0 - c_agr[k])
+            left = quota if quota > 0.0 else 0.0
+            a_agr = a_agr if a_agr < left else left
             # 4. sector-specific sources
-            tank_use = min(a_out, tank)
-            farm_use = min(a_agr, farm)
-            reuse_ind = min(a_ind, reuse_day)
-            reuse_agr = min(a_agr - farm_use, reuse_day - reuse_ind)
+            tank_use = a_out if a_out < tank else tank
+            farm_use = a_agr if a_agr < farm else farm
+            reuse_ind = a_ind if a_ind < reuse_day else reuse_day
+            want, rest = a_agr - farm_use, reuse_day - reuse_ind
+            reuse_agr = want if want < rest else rest
             # 5. network by priority, then irrigation from the river
-            river_cap = min(max(0.0, flow - reserved), flow * cap_share) * _S_PER_DAY
-            pump_cap = min(pump_max, max(0.0, aquifer - aq_min))
+            usable = flow - reserved
+            usable = usable if usable > 0.0 else 0.0
+            share = flow * cap_share
+            river_cap = (usable if usable < share else share) * _S_PER_DAY
+            above = aquifer - aq_min
+            above = above if above > 0.0 else 0.0
+            pump_cap = pump_max if pump_max < above else above
             available = import_day + pump_cap + river_cap
-            got_in = min(a_in, available / loss_factor)
+            room = available / loss_factor
+            got_in = a_in if a_in < room else room
             available -= got_in * loss_factor
-            got_ind = min(a_ind - reuse_ind, available / loss_factor)
+            room, want = available / loss_factor, a_ind - reuse_ind
+            got_ind = want if want < room else room
             available -= got_ind * loss_factor
-            got_out = min(a_out - tank_use, available / loss_factor)
+            room, want = available / loss_factor, a_out - tank_use
+            got_out = want if want < room else room
             piped_in = (got_in + got_ind + got_out) * loss_factor
-            from_import = min(piped_in, import_day)
-            from_aquifer = min(piped_in - from_import, pump_cap)
-            river_piped = max(0.0, piped_in - from_import - from_aquifer)
-            river_agri = min(a_agr - farm_use - reuse_agr, max(0.0, river_cap - river_piped))
+            from_import = piped_in if piped_in < import_day else import_day
+            want = piped_in - from_import
+            from_aquifer = want if want < pump_cap else pump_cap
+            river_piped = piped_in - from_import - from_aquifer
+            river_piped = river_piped if river_piped > 0.0 else 0.0
+            want, room = a_agr - farm_use - reuse_agr, river_cap - river_piped
+            room = room if room > 0.0 else 0.0
+            river_agri = want if want < room else room
             quota -= farm_use + reuse_agr + river_agri
             # 6. basin consumption and the gauge
             basin = equivalents * (cons_piped * (river_piped + from_aquifer)
