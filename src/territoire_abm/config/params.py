@@ -757,6 +757,20 @@ class CouncilConfig:
 
 
 @dataclass
+class PlanConfig:
+    """An adaptive plan: actions taken when signposts cross triggers (governance/plans.py)."""
+
+    name: str = param("none", unit="-",
+                      source="Haasnoot et al. 2013 (dynamic adaptive policy pathways); "
+                      "named plans in configs/plan/, or a YAML path; none = no plan")
+    actions: list = param(unit="-", source="an inline plan (list of actions), used when not "
+                          "empty; see docs/plans.md", factory=list)
+    thresholds: dict[str, float] = param(
+        unit="signpost unit", source="trigger thresholds as levers: action id -> threshold "
+        "replacing the plan's", factory=dict)
+
+
+@dataclass
 class PolicyConfig:
     """Municipal policy levers."""
 
@@ -764,6 +778,7 @@ class PolicyConfig:
     coordination: CoordinationConfig = field(default_factory=CoordinationConfig)
     coordination_effects: CoordinationEffectsConfig = field(
         default_factory=CoordinationEffectsConfig)
+    plan: PlanConfig = field(default_factory=PlanConfig)
     budget_per_inhabitant_eur: float = param(
         40.0, unit="EUR/inhabitant/yr", low=0, high=2000,
         source="DGCL: ~350 EUR/inh/yr investment in communes 3.5–10k inh.; share for climate, "

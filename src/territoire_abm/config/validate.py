@@ -124,11 +124,21 @@ def check_consistency(config: ModelConfig) -> ModelConfig:
     if config.until < config.start:
         raise UserError("until", config.until, f"must be >= start ({config.start})")
     _check_risk_weights(config)
+    _check_plan(config)
     for name in ("window_h", "lookahead_h"):
         hours = getattr(config.optimiser, name)
         if hours % 24:
             raise UserError(f"optimiser.{name}", hours, "a whole number of days (multiple of 24)")
     return config
+
+
+def _check_plan(config: ModelConfig) -> None:
+    """A plan (``policy.plan``) is read and checked once, before the run."""
+    settings = config.policy.plan
+    if settings.name != "none" or settings.actions or settings.thresholds:
+        from territoire_abm.governance.plans import resolve_plan
+
+        resolve_plan(settings)
 
 
 def _check_risk_weights(config: ModelConfig) -> None:
@@ -178,7 +188,8 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 
 # Group selections accepted in dotted overrides ("scenario=ssp585", "optimiser=lp").
-GROUP_SELECTORS = {"scenario": "scenario.name", "optimiser": "optimiser.mode"}
+GROUP_SELECTORS = {"scenario": "scenario.name", "optimiser": "optimiser.mode",
+                   "policy.plan": "policy.plan.name"}
 
 
 def with_overrides(config: ModelConfig, overrides: Mapping[str, Any]) -> ModelConfig:

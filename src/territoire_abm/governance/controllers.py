@@ -9,7 +9,8 @@ mode for either (DESIGN.md, seam 1).
 A decision is a plain dict (JSON-friendly) so it can be logged, saved, sent from a web form
 and replayed:
 
-- ``council``: ``{"adopt": [measure ids], "drop": [measure ids]}``
+- ``council``: ``{"adopt": [measure ids], "drop": [measure ids]}``, plus ``"plan": [entries]``
+  when an adaptive plan's trigger fired (:mod:`territoire_abm.governance.plans`)
 - ``residents`` / ``farmers`` / ``businesses``: ``{"propose": [measure ids],
   "contribute": share in [0, 1] or null for the behavioural default}``
 - ``energy_community``: ``{"invest": [measure ids], "mode": "rule" | "lp" | null,
@@ -97,7 +98,8 @@ class QueueController:
 
 def check_decision(situation: Situation, decision: Mapping[str, Any]) -> Decision:
     """Validate a decision coming from outside the model (game form, log file)."""
-    allowed_keys = {"adopt", "drop", "propose", "contribute", "invest", "mode", "recommend"}
+    allowed_keys = {"adopt", "drop", "propose", "contribute", "invest", "mode", "recommend",
+                    "plan"}
     for key, value in decision.items():
         if key not in allowed_keys:
             raise UserError(f"decision.{situation.role}.{key}", value,
@@ -113,4 +115,9 @@ def check_decision(situation: Situation, decision: Mapping[str, Any]) -> Decisio
     mode = decision.get("mode")
     if mode not in (None, "rule", "lp"):
         raise UserError(f"decision.{situation.role}.mode", mode, "allowed: rule, lp")
+    if "plan" in decision:  # the council's adaptive-plan actions (governance/plans.py)
+        from territoire_abm.governance.plans import check_entries
+
+        decision = {**decision, "plan": check_entries(decision["plan"],
+                                                      f"decision.{situation.role}.plan")}
     return dict(decision)

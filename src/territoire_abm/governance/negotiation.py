@@ -23,6 +23,7 @@ import numpy as np
 from territoire_abm.agents.arrays import FirmArrays, HouseholdArrays
 from territoire_abm.agents.institutions import CommunityState
 from territoire_abm.config.params import CommunityConfig, CooperationConfig
+from territoire_abm.governance import plans
 from territoire_abm.governance.controllers import ROLES, Controller, Situation, check_decision
 from territoire_abm.governance.coordination import coordination_effects
 from territoire_abm.governance.rules import TARGET_INDICATOR
@@ -53,8 +54,9 @@ def negotiate(commune: Commune, controller: Controller, firms: FirmArrays,
     contribution = contributions(commune.households, firms, decisions,
                                  commune.config.behaviour.cooperation, last_cooperation_rate,
                                  rng)
-    outcome = implement(commune, decisions["council"], decisions["energy_community"],
-                        contribution, indicators, subsidies_eur)
+    community = plans.merge_community(decisions["energy_community"], decisions["council"])
+    outcome = implement(commune, decisions["council"], community, contribution, indicators,
+                        subsidies_eur)
     outcome.decisions = decisions
     outcome.dispatch_mode = decisions["energy_community"].get("mode")
     return outcome

@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from territoire_abm.config.params import PV_YIELD_REFERENCE_KWH_PER_KWP
+from territoire_abm.governance import plans
 from territoire_abm.governance.controllers import Decision, Situation
 from territoire_abm.indicators.emissions import council_avoided_t
 from territoire_abm.types import Commune
@@ -141,7 +143,11 @@ def _estimated_benefit_eur(commune: Commune, indicators: dict[str, float]) -> np
 
 
 def council(situation: Situation, commune: Commune) -> Decision:
-    """Choose measures to adopt within budget, by archetype; drop failed trials."""
+    """Plan actions whose trigger fired first (governance/plans.py), then measures within the
+    remaining budget, by archetype; drop failed trials."""
+    planned = plans.plan_for_council(commune, situation)
+    situation = replace(situation, budget_eur=situation.budget_eur - planned.spent_eur,
+                        options=tuple(o for o in situation.options if o not in planned.adopt))
     effects = commune.council_effects
     archetype = commune.council.archetype
     held = commune.council_portfolio.holds(situation.year)[0]
@@ -158,7 +164,10 @@ def council(situation: Situation, commune: Commune) -> Decision:
         if spend + cost <= situation.budget_eur:
             adopt.append(measure)
             spend += cost
-    return {"adopt": adopt, "drop": trial_and_error_drops(commune, situation)}
+    decision = {"adopt": planned.adopt + adopt, "drop": trial_and_error_drops(commune, situation)}
+    if planned.entries:
+        decision["plan"] = planned.entries
+    return decision
 
 
 def _rank(archetype: str, candidates: list[str], situation: Situation,

@@ -32,7 +32,7 @@ from territoire_abm.flows import carbon, demand, pathways
 from territoire_abm.flows import water as water_flows
 from territoire_abm.flows.basin import WaterYear
 from territoire_abm.flows.dispatch import Assets, DispatchResult, Objective, Tariffs, dispatch
-from territoire_abm.governance import elections, negotiation
+from territoire_abm.governance import elections, negotiation, plans
 from territoire_abm.impacts import heat
 from territoire_abm.indicators import accounts
 from territoire_abm.indicators import emissions as territorial
@@ -152,6 +152,7 @@ def _decisions(model: TerritoryModel, commune: Commune, firms: FirmState,
                            outcome.tariff_eur)
     summary = dict(outcome.summary)
     summary.update(elections.maybe_hold(commune, impacts, model.streams["elections"]))
+    summary.update(plans.apply_parameter_changes(model, commune.year))  # adaptive plan
     return summary
 
 
