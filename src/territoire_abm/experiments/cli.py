@@ -384,9 +384,14 @@ def _analyse(results_dir: str, args: _Args) -> list[Path]:
                       out / f"pathways_{indicator}.png"]
             print(summary.round(3).to_string())
             print(table.to_string(index=False))
+    elif method == "plan_pathways":  # pathways from plans with in-run triggers
+        from territoire_abm.experiments.analysis.plan_pathways import run_plan_pathways
+
+        files += run_plan_pathways(res, args, out)
     else:
         raise UserError("method", method, "allowed: sobol, morris, fast, pawn, delta, prim, "
-                        "robustness, trajectories, tipping, pathways, summary, all")
+                        "robustness, trajectories, tipping, pathways, plan_pathways, summary, "
+                        "all")
     args.check_unused()
     return files
 

@@ -453,7 +453,7 @@ def council_plan(plan: Plan | None, year: int, history: Sequence[Mapping[str, fl
         return out
     applied, deferred = taken_actions(log, year)
     held = set(held)
-    for action in plan.actions:
+    for index, action in enumerate(plan.actions):
         if action.id in applied or not all(b in applied for b in action.after):
             continue
         value = action.signpost.value(history, current)
@@ -461,6 +461,7 @@ def council_plan(plan: Plan | None, year: int, history: Sequence[Mapping[str, fl
         if armed is None and not action.trigger.fires(value):
             continue
         entry = _entry(action, year, value, armed)
+        entry["index"] = index
         cost = 0.0 if action.target in held or not action.is_measure else \
             float(capex_eur.get(action.target, 0.0))
         if out.spent_eur + cost > budget_eur:
@@ -523,6 +524,25 @@ def parameter_changes(log: Mapping[int, Mapping[str, Any]], year: int) -> dict[s
                     and int(entry["effective"]) == year:
                 changes[str(entry["target"])] = float(entry["value"])
     return changes
+
+
+def record_fields(log: Mapping[int, Mapping[str, Any]], year: int) -> dict[str, float]:
+    """Yearly indicators of a plan, read from the decision log up to ``year``: actions taken
+    so far, which (bit *i* of ``plan_actions_mask`` for the plan's *i*-th action) and which
+    are armed but deferred for want of money (``plan_actions_armed``)."""
+    taken, mask, armed = 0, 0, 0
+    for decided, roles in log.items():
+        if int(decided) > year:
+            continue
+        for entry in (roles.get("council") or {}).get("plan") or ():
+            bit = 1 << int(entry.get("index", 0))
+            if entry.get("status") == "applied":
+                taken += 1
+                mask |= bit
+            else:
+                armed |= bit
+    return {"plan_actions_taken": float(taken), "plan_actions_mask": float(mask),
+            "plan_actions_armed": float(armed & ~mask)}
 
 
 def community_investments(council: Mapping[str, Any]) -> list[str]:

@@ -1,6 +1,6 @@
 """Analyses of experiment results: sensitivity (Sobol, Morris, FAST, PAWN, delta — also
 year by year), scenario discovery (PRIM), robustness (regret, satisficing), adaptation
-tipping points and pathways maps.
+tipping points and pathways maps (also from plans simulated with in-run triggers).
 
 Modules are imported lazily so ``import territoire_abm.experiments.analysis`` stays cheap.
 """
@@ -26,6 +26,9 @@ _LAZY = {
     "tipping_summary": "tipping",
     "Action": "pathways", "actions_from_tipping": "pathways",
     "enumerate_pathways": "pathways", "plot_pathways": "pathways",
+    "trigger_times": "plan_pathways", "trigger_summary": "plan_pathways",
+    "plan_tipping": "plan_pathways", "action_tipping": "plan_pathways",
+    "plan_pathways": "plan_pathways", "plot_plan_pathways": "plan_pathways",
 }
 
 __all__ = ["Results", "load_results", *_LAZY]
