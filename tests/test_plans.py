@@ -139,38 +139,48 @@ def test_trigger_directions_and_missing_values():
 
 
 # --------------------------------------------------------------------------- deciding
-def _decide(plan, year, history, log, budget=1e9, held=()):
-    return plans.council_plan(plan, year, history, {}, log, held,
+def _decide(plan, year, history, budget=1e9, held=()):
+    return plans.council_plan(plan, year, history, {}, held,
                               {"treated_wastewater_reuse": 180_000.0}, budget)
+
+
+def _after(history, year, entries):
+    """The records the engine would write after a year whose council decided ``entries``."""
+    log = {year: {"council": {"plan": entries}}}
+    for record in history:
+        for e in record.get("_entries", []):
+            log.setdefault(record["year"], {"council": {"plan": []}})["council"]["plan"].append(e)
+    fields = plans.record_fields(log, year)
+    return {**history[-1], **fields, "year": year, "_entries": entries}
 
 
 def test_actions_fire_in_order_after_their_predecessors_and_once():
     plan = parse(action(id="first", threshold=0.1),
                  action(id="second", kind="measure", measure="treated_wastewater_reuse",
                         threshold=0.2, after=["first"]))
-    history = [{"unmet_water_share_agriculture": 0.25}]
-    log: dict = {}
-    d1 = _decide(plan, 2030, history, log)
+    history = [{"year": 2029, "unmet_water_share_agriculture": 0.25}]
+    d1 = _decide(plan, 2030, history)
     assert [e["action"] for e in d1.entries] == ["first", "second"]
     assert d1.adopt == ["treated_wastewater_reuse"] and d1.spent_eur == 180_000.0
-    log[2030] = {"council": {"plan": d1.entries}}
-    assert _decide(plan, 2031, history, log).entries == []  # taken once
+    history.append(_after(history, 2030, d1.entries))
+    assert history[-1]["plan_actions_mask"] == 3 and history[-1]["plan_actions_taken"] == 2
+    assert _decide(plan, 2031, history).entries == []  # taken once
     blocked = parse(action(id="first", threshold=0.5),
                     action(id="second", threshold=0.2, after=["first"]))
-    assert _decide(blocked, 2030, history, {}).entries == []  # waits for its predecessor
+    assert _decide(blocked, 2030, history[:1]).entries == []  # waits for its predecessor
 
 
 def test_over_budget_action_is_deferred_once_then_taken_when_affordable():
     plan = parse(action(id="reuse", kind="measure", measure="treated_wastewater_reuse",
                         threshold=0.1))
-    log: dict = {}
-    d = _decide(plan, 2030, [{"unmet_water_share_agriculture": 0.3}], log, budget=50_000)
+    history = [{"year": 2029, "unmet_water_share_agriculture": 0.3}]
+    d = _decide(plan, 2030, history, budget=50_000)
     assert d.entries[0]["status"] == "deferred" and "over budget" in d.entries[0]["why"]
     assert d.adopt == [] and d.spent_eur == 0
-    log[2030] = {"council": {"plan": d.entries}}
-    calm = [{"unmet_water_share_agriculture": 0.0}]  # armed: no need to cross again
-    assert _decide(plan, 2031, calm, log, budget=50_000).entries == []  # silent retry
-    d = _decide(plan, 2032, calm, log, budget=500_000)
+    history.append({**_after(history, 2030, d.entries), "unmet_water_share_agriculture": 0.0})
+    assert history[-1]["plan_actions_armed"] == 1 and history[-1]["plan_actions_mask"] == 0
+    assert _decide(plan, 2031, history, budget=50_000).entries == []  # armed: silent retry
+    d = _decide(plan, 2031, history, budget=500_000)  # no need to cross the trigger again
     assert d.entries[0]["status"] == "applied" and "armed in 2030" in d.entries[0]["why"]
 
 

@@ -23,11 +23,14 @@ trigger fires (and whose predecessors were taken) are applied if the budget allo
 deferred and retried the next year. Each firing is a line of the council's decision
 (``decision["plan"]``: action, status, signpost value, threshold, year in force, why), so
 the decision log says when and why, and a replay through a recorded log repeats it exactly:
-what the engine applies (:func:`apply_plan_decision`) is read from the decision, never from
-the plan.
+what the engine applies is read from the decision, never from the plan: community
+investments (:func:`merge_community`, in the negotiation) and parameter changes
+(:func:`apply_parameter_changes`, at the end of the year's decisions, which also records the
+plan indicators ``plan_actions_taken``, ``plan_actions_mask`` and ``plan_actions_armed``).
 
-This module is plain data and pure functions over the indicator history; the model calls it
-from two places (the council rule and the negotiation).
+This module is plain data and pure functions over the indicator history (which actions were
+taken or are armed is read from the plan indicators of earlier records); the model calls it
+from three one-line hooks (the council rule, the negotiation, the year's decisions).
 
 References
 ----------
@@ -451,13 +454,14 @@ def council_plan(plan: Plan | None, year: int, history: Sequence[Mapping[str, fl
     out = PlanDecision()
     if plan is None:
         return out
-    applied, deferred = taken_actions(log, year)
+    applied_idx, deferred = taken_actions(history)
+    applied = {plan.actions[i].id for i in applied_idx if i < len(plan.actions)}
     held = set(held)
     for index, action in enumerate(plan.actions):
         if action.id in applied or not all(b in applied for b in action.after):
             continue
         value = action.signpost.value(history, current)
-        armed = deferred.get(action.id)
+        armed = deferred.get(index)
         if armed is None and not action.trigger.fires(value):
             continue
         entry = _entry(action, year, value, armed)
