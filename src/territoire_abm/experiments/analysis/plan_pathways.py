@@ -235,8 +235,8 @@ def plot_plan_pathways(pathways: pd.DataFrame, *, x_range: tuple[float, float],
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    plan_legend = ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
-                            fontsize=8, title="plan")
+    plan_legend = ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=8,
+                            title="plan")
     ax.add_artist(plan_legend)
     keys = [
         Line2D([], [], marker="v", ls="-", color="0.3", ms=7, lw=1,
