@@ -191,9 +191,11 @@ def _rental_mandate(hh: HouseholdState, year: int, enforcement: float,
 
 
 # --------------------------------------------------------------------------- firms
-def firms_decide(firms: FirmState, config: ModelConfig, year: int, firm_fuel_kwh: np.ndarray,
-                 rng: np.random.Generator) -> AdoptionResult:
-    """Firms adopt when the measure pays back within its lifetime (bounded rationality)."""
+def firm_benefit_eur(firms: FirmState, config: ModelConfig,
+                     firm_fuel_kwh: np.ndarray) -> np.ndarray:
+    """Yearly benefit (n, M) each measure would bring each firm, EUR: avoided crop and
+    productivity losses, fuel and electricity saved, PV output sold at the optimiser's export
+    price, water supplied."""
     arrays, effects, adoption = firms.arrays, firms.effects, config.behaviour.adoption
     price = config.policy.electricity_price_eur_per_kwh
     factors, quantities = effects.factors, effects.quantities
@@ -209,10 +211,19 @@ def firms_decide(firms: FirmState, config: ModelConfig, year: int, firm_fuel_kwh
         + (firm_fuel_kwh * adoption.firm_fuel_price_eur_per_kwh)[:, None]
         * (1.0 - factors["fuel_demand_factor"])[None, :]
         - quantities["electricity_demand_kwh_per_unit_yr"][None, :] * price
-        + quantities["pv_kwp_per_unit"][None, :] * PV_YIELD_REFERENCE_KWH_PER_KWP * 0.13
+        + quantities["pv_kwp_per_unit"][None, :] * PV_YIELD_REFERENCE_KWH_PER_KWP
+        * config.optimiser.export_price_eur_per_kwh
         + quantities["water_supply_m3_per_unit_yr"][None, :]
         * adoption.firm_water_value_eur_per_m3
     )
+    return benefit
+
+
+def firms_decide(firms: FirmState, config: ModelConfig, year: int, firm_fuel_kwh: np.ndarray,
+                 rng: np.random.Generator) -> AdoptionResult:
+    """Firms adopt when the measure pays back within its lifetime (bounded rationality)."""
+    arrays, effects, adoption = firms.arrays, firms.effects, config.behaviour.adoption
+    benefit = firm_benefit_eur(firms, config, firm_fuel_kwh)
     eligible = firms.eligible[arrays.sector] & ~firms.portfolio.holds(year)
     small_shop = (arrays.sector == 2) & (arrays.employees < adoption.firm_large_roof_employees)
     eligible &= ~(small_shop[:, None] & effects.large_roof[None, :])

@@ -146,6 +146,8 @@ def _decisions(model: TerritoryModel, commune: Commune, firms: FirmState,
         model.last.get("cooperation_rate"), model.streams["governance"], model.subsidies_eur)
     model.decision_log[commune.year] = outcome.decisions
     model.dispatch_mode = outcome.dispatch_mode
+    # Exchange mode: users pay their share through next year's electricity bills.
+    model.tariff_surcharge_eur = outcome.tariff_eur
     wellbeing.update_trust(model.households, model.network,
                            model.config.behaviour.trust_learning_rate,
                            model.config.behaviour.cooperation, outcome.kept, outcome.broken,
@@ -376,10 +378,18 @@ def _water(model: TerritoryModel, year: int, climate: Climate) -> WaterYear:
                                               model.water_stocks)
     model.water_stocks = result.stocks_end
     climate.flow_m3s, climate.restriction_level = result.gauge_m3s, result.levels
-    withdrawn = result.withdrawal_river_m3 + result.withdrawal_groundwater_m3
-    model.last_water_pumping_kwh = float(withdrawn.sum()) * carbon.WATER_KWH_PER_M3
+    model.last_water_pumping_kwh = water_pumping_kwh(result)
     model.river_withdrawal_m3s = result.withdrawal_river_m3 / 86400.0
     return result
+
+
+def water_pumping_kwh(water: WaterYear) -> float:
+    """Electricity to pump, treat and distribute the water withdrawn (network) and to
+    pressurise the irrigation delivered to farms (flows/carbon.py, flows/demand.py), kWh."""
+    withdrawn = water.withdrawal_river_m3 + water.withdrawal_groundwater_m3
+    irrigation = float(water.delivered_m3["agriculture"].sum())
+    return (float(withdrawn.sum()) * carbon.WATER_KWH_PER_M3
+            + irrigation * demand.IRRIGATION_PUMPING_KWH_PER_M3)
 
 
 def _supplies(model: TerritoryModel, year: int) -> water_flows.Supplies:
