@@ -1,0 +1,1 @@
+"""Households, firms, the council and the community: arrays, behaviour, adoption, wellbeing."""

@@ -1,0 +1,1 @@
+"""Parameters: one dataclass field per parameter, validation, generated YAML and docs."""

@@ -33,6 +33,7 @@ def config_dir() -> Path:
 
 
 def group_options(group: str) -> list[str]:
+    """Option names of a Hydra config group (the YAML files under configs/<group>/)."""
     return sorted(p.stem for p in (config_dir() / group).glob("*.yaml"))
 
 

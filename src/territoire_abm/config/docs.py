@@ -210,6 +210,7 @@ def write(path: str | Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: write docs/parameters.md (or the path given)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) > 1 or (args and args[0] in ("-h", "--help")):
         print(f"usage: {COMMAND}", file=sys.stderr if args and args[0] not in

@@ -475,6 +475,32 @@ class CommunityConfig:
 
 
 @dataclass
+class PerceptionConfig:
+    """What counts as a hazard event and as experience, and how long it is remembered."""
+
+    heat_event_days: float = param(3.0, unit="days", low=0, high=365,
+                                   doc="heat-wave days that make a year a heat event",
+                                   source="Santé publique France: a heat wave lasts >= 3 days")
+    heat_experience_scale_days: float = param(
+        10.0, unit="person-days/person", low=0.1, high=365,
+        doc="heat-stress days per person counted as full experience", source=UNCONFIRMED)
+    drought_event_days: float = param(
+        10.0, unit="days", low=0, high=365,
+        doc="days at alerte renforcée or worse that make a year a drought event",
+        source=UNCONFIRMED)
+    drought_experience_scale_days: float = param(
+        30.0, unit="days", low=1, high=365,
+        doc="severe-restriction days counted as full experience", source=UNCONFIRMED)
+    drought_experience_no_garden: float = param(
+        0.5, unit="share", low=0, high=1,
+        doc="experience of a household without a garden relative to a gardener",
+        source=UNCONFIRMED)
+    hazard_memory: float = param(0.8, unit="share/yr", low=0, high=1,
+                                 doc="weight of last year's remembered hazard frequency",
+                                 source="exponential memory of hazards, " + UNCONFIRMED)
+
+
+@dataclass
 class AdoptionConfig:
     """Economics households and firms weigh when adopting their own measures."""
 
@@ -669,6 +695,7 @@ class BehaviourConfig:
     tpb: TPBConfig = field(default_factory=TPBConfig)
     community: CommunityConfig = field(default_factory=CommunityConfig)
     energy: HouseholdEnergyConfig = field(default_factory=HouseholdEnergyConfig)
+    perception: PerceptionConfig = field(default_factory=PerceptionConfig)
     adoption: AdoptionConfig = field(default_factory=AdoptionConfig)
     cooperation: CooperationConfig = field(default_factory=CooperationConfig)
     voting: VotingConfig = field(default_factory=VotingConfig)
@@ -839,6 +866,16 @@ class OptimiserConfig:
         + UNCONFIRMED)
     ground_pv_kwp: float = param(0.0, unit="kWp", low=0, high=1e7, source="none at start")
     biomass_kw: float = param(0.0, unit="kW", low=0, high=1e6, source="none at start")
+    heat_network_chp_kw: float = param(
+        500.0, unit="kW", low=0, high=1e5,
+        doc="electric output of the CHP of a village biomass heat network",
+        source=UNCONFIRMED)
+    critical_load_share: float = param(
+        0.1, unit="share", low=0, high=1,
+        doc="share of the load that must be served during an outage", source=UNCONFIRMED)
+    outage_growth_per_heat_wave_day: float = param(
+        0.1, unit="1/day", low=0, high=10,
+        doc="outage hours grow by this share per heat-wave day", source=UNCONFIRMED)
     outage_hours_per_year: int = param(8, unit="h/yr", low=0, high=8760,
                                        source="CRE: ~60 min/yr average, storms longer; "
                                        + UNCONFIRMED)

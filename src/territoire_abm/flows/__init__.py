@@ -1,0 +1,1 @@
+"""Physical flows: demands, dispatch of the energy community, water, carbon, transport."""

@@ -1,0 +1,1 @@
+"""Governance: controllers, the negotiation, the roles' rules, the coordination mix, elections."""

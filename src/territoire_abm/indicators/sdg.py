@@ -19,6 +19,7 @@ def _clip(value: float) -> float:
 
 
 def sdg_scores(record: dict[str, float], first: dict[str, float] | None) -> dict[str, float]:
+    """SDG scores of a year's record, some measured against the run's first record."""
     demand = record.get("water_demand_m3", 0.0)
     unmet = record.get("unmet_water_m3", 0.0) / demand if demand > 0 else 0.0
     first_emissions = (first or record).get("emissions_t_per_inhabitant", 0.0)

@@ -1,0 +1,1 @@
+"""The territory: the model, its yearly stages, state as data, places and regions."""

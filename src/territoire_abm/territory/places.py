@@ -57,6 +57,7 @@ def place_overrides(place: Any, base: ModelConfig | None = None) -> dict[str, An
 
 
 def config_for_place(place: Any, base: ModelConfig | None = None) -> ModelConfig:
+    """The default (Carbonne) config adapted to another place: climate, size, river, assets."""
     base = base or ModelConfig()
     return with_overrides(base, place_overrides(place, base))
 

@@ -293,7 +293,7 @@ def _assets(model: TerritoryModel, year: int) -> Assets:
     biomass_column = model.community_effects.index("biomass_district_heating")
     biomass = opt.biomass_kw
     if biomass_column is not None and model.community_portfolio.active(year)[0, biomass_column]:
-        biomass += 500.0  # CHP electrical share of a village heat network: estimate (unconfirmed)
+        biomass += opt.heat_network_chp_kw  # CHP of a village heat network
     return Assets(battery_capacity_kwh=battery, battery_power_kw=power,
                   battery_reserve_share=opt.reserve_share, biomass_capacity_kw=biomass,
                   flexible_share=opt.flexible_share)
@@ -319,7 +319,8 @@ def _outage_mask(model: TerritoryModel, climate: Climate) -> np.ndarray:
     mask = np.zeros(8760, dtype=bool)
     if hours <= 0 and forced <= 0:
         return mask
-    hours = int(hours * (1.0 + 0.1 * climate.indices["heat_wave_days"])) + forced
+    growth = model.config.optimiser.outage_growth_per_heat_wave_day
+    hours = int(hours * (1.0 + growth * climate.indices["heat_wave_days"])) + forced
     start = int(rng.integers(0, 8760 - min(hours, 8759)))
     mask[start:start + hours] = True
     return mask
@@ -337,7 +338,7 @@ def _dispatch(model: TerritoryModel, year: int, load_kw: np.ndarray, pv_kw: np.n
     assets = _assets(model, year)
     return dispatch(load_kw, pv_kw, hydro_kw, assets, model.tariffs, mode=mode,
                     objective=objective, outage_mask=_outage_mask(model, climate),
-                    critical_load_kw=0.1 * load_kw, window_h=opt.window_h,
+                    critical_load_kw=opt.critical_load_share * load_kw, window_h=opt.window_h,
                     lookahead_h=opt.lookahead_h, forecast_error=opt.forecast_error,
                     rng=model.streams["dispatch"], soc0_kwh=_carried_soc(model, assets))
 
@@ -519,23 +520,25 @@ def _perception(model: TerritoryModel, year: int, climate: Climate, impacts: Imp
     from territoire_abm.agents.behaviour import update_risk_perception
 
     hh, behaviour = model.households, model.config.behaviour
+    perception = behaviour.perception
     effects = model.council_effects
     boost = float(model.council_portfolio.total(  # campaigns reach the share they cover
         year, effects.quantities["risk_perception_boost"]
         * effects.quantities["population_covered_share"])[0])
-    heat_event = climate.indices["heat_wave_days"] >= 3
-    heat_experience = np.clip(impacts.heat_stress_by_household
-                              / np.maximum(hh.persons, 1.0) / 10.0, 0.0, 1.0)
+    heat_event = climate.indices["heat_wave_days"] >= perception.heat_event_days
+    heat_experience = np.clip(impacts.heat_stress_by_household / np.maximum(hh.persons, 1.0)
+                              / perception.heat_experience_scale_days, 0.0, 1.0)
     hh.risk_heat = update_risk_perception(
         hh.risk_heat, heat_experience, model.network.neighbour_mean(hh.risk_heat), heat_event,
         behaviour, boost)
     severe_days = int(np.sum(climate.restriction_level >= 2))
-    drought_event = severe_days >= 10
-    drought_experience = np.where(hh.garden, 1.0, 0.5) * min(1.0, severe_days / 30.0)
+    drought_event = severe_days >= perception.drought_event_days
+    drought_experience = np.where(hh.garden, 1.0, perception.drought_experience_no_garden) \
+        * min(1.0, severe_days / perception.drought_experience_scale_days)
     hh.risk_drought = update_risk_perception(
         hh.risk_drought, drought_experience, model.network.neighbour_mean(hh.risk_drought),
         drought_event, behaviour, boost)
-    memory = 0.8  # exponential memory of hazard frequency: estimate (unconfirmed)
+    memory = perception.hazard_memory
     model.hazard_frequency["heat"] = memory * model.hazard_frequency["heat"] + (
         1 - memory) * float(heat_event)
     model.hazard_frequency["drought"] = memory * model.hazard_frequency["drought"] + (
