@@ -371,6 +371,7 @@ def plan_dir() -> Path:
 
 
 def plan_names() -> list[str]:
+    """Names of the plans shipped in ``configs/plan/``."""
     return sorted(p.stem for p in plan_dir().glob("*.yaml"))
 
 
