@@ -62,12 +62,13 @@ def transport_year(cfg: TransportConfig, households: int, population: float, *,
     ``ev_share`` is the electric share of the car fleet (clipped to [0, 1]).
     """
     ev = min(1.0, max(0.0, ev_share))
-    car_km = households * cfg.cars_per_household * cfg.km_per_car_yr
-    commute = min(car_km, households * commute_km_per_household(cfg))
-    car_km -= commute * (1.0 - commute_factor)
+    total_km = households * cfg.cars_per_household * cfg.km_per_car_yr
+    commute = min(total_km, households * commute_km_per_household(cfg))
+    commute_km = commute * commute_factor
+    car_km = (total_km - commute) + commute_km   # other trips + commuting after measures
     fuel_l = car_km * (1.0 - ev) * cfg.fuel_l_per_100km / 100.0
     return TransportYear(
-        car_km=car_km, commute_car_km=commute * commute_factor, ev_share=ev, fuel_l=fuel_l,
+        car_km=car_km, commute_car_km=commute_km, ev_share=ev, fuel_l=fuel_l,
         ev_kwh=car_km * ev * cfg.ev_kwh_per_100km / 100.0,
         passenger_t=fuel_l * cfg.fuel_kgco2e_per_l / 1000.0,
         freight_t=cfg.freight_t_per_inhabitant * population * freight_factor)
