@@ -309,9 +309,12 @@ def test_queue_controller_council_adoption_comes_online_after_lead_time(measure)
     model = TerritoryModel(model_config({
         "territory": SMALL, "seed": 6, "until": 2034,
         # rule-following councils neither adopt these measures themselves nor drop them;
-        # the municipal budget pays everything, so funding never delays the measure
-        "policy": {"council": {"archetype": "rule_following"},
-                   "coordination": {"reciprocity": 0.0, "exchange": 0.0, "authority": 1.0}},
+        # the municipal budget pays everything, so funding never delays the measure, and the
+        # debt ceiling is out of reach, so running costs never stop it; no election before
+        # 2034 replaces the council
+        "policy": {"council": {"archetype": "rule_following", "first_election_year": 2040},
+                   "coordination": {"reciprocity": 0.0, "exchange": 0.0, "authority": 1.0},
+                   "max_debt_per_inhabitant_eur": 20000.0},
     }), controller=queue)
     column = model.council_effects.ids.index(measure)
     lead = max(1, int(model.council_effects.lead_time_yr[column]))

@@ -24,7 +24,6 @@ from territoire_abm.config.params import (
     ModelConfig,
 )
 from territoire_abm.flows.demand import (
-    HEAT_NEED_KWH_M2,
     HEATING_EFFICIENCY,
     HouseholdEnergy,
     heating_price_eur_per_kwh,
@@ -75,7 +74,9 @@ def household_savings_eur(hh: HouseholdState, config: ModelConfig,
     for measure_id in HEAT_PUMP_IDS:
         column = effects.index(measure_id)
         if column is not None:
-            useful = arrays.floor_area_m2 * HEAT_NEED_KWH_M2[arrays.energy_class]
+            # The heat the household actually uses (prebound effect included), not the DPE
+            # need: the pump delivers the same heat at its seasonal efficiency.
+            useful = energy.heating_final_kwh * HEATING_EFFICIENCY[arrays.heating_system]
             saving[:, column] = heating_bill - useful / HEATING_EFFICIENCY[HEAT_PUMP_SYSTEM] * price
     return saving
 
@@ -232,8 +233,7 @@ def firms_decide(firms: FirmState, config: ModelConfig, year: int, firm_fuel_kwh
     subsidy = policy.subsidy_rate * reach
     cost = np.maximum(effects.capex_eur * (1.0 - subsidy), 1.0)
     ratio = benefit * effects.lifetime_yr[None, :] / cost[None, :]
-    rate = config.behaviour.pmt.base_adoption_rate
-    probability = rate * expit((ratio - 1.0) / adoption.firm_payback_slope)
+    probability = adoption.firm_adoption_rate * expit((ratio - 1.0) / adoption.firm_payback_slope)
     chosen = eligible & (rng.random(probability.shape) < probability)
     online_in = np.where(chosen, np.maximum(1, effects.lead_time_yr[None, :]), 0)
     firms.portfolio.adopt(chosen, year, online_in,

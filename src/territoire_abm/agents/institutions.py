@@ -21,11 +21,15 @@ class CouncilState:
     relief_eur: float = 0.0  # spent this term on relief after events (Healy & Malhotra 2009)
     preparedness_eur: float = 0.0  # spent this term on preparedness
     term_started: int = 0
+    term_satisfaction: float | None = None  # households' mean satisfaction when the term began
     elections_won: int = 0
     elections_lost: int = 0
     baselines: dict[str, float] = field(default_factory=dict)  # measure id -> indicator level
     promises_kept: int = 0
     promises_broken: int = 0
+    fund_eur: float = 0.0  # pooled voluntary contributions, carried over from year to year
+    fund_arrears_eur: float = 0.0  # reciprocity shares the budget advanced, repaid by the fund
+    failed: dict[str, int] = field(default_factory=dict)  # measure id -> year of failed trial
 
 
 class CouncilAgent(mesa.Agent):

@@ -31,13 +31,22 @@ from territoire_abm.validation.check import run_tasks
 from territoire_abm.validation.cli import _value, positive_int
 from territoire_abm.validation.grounding import load_grounding
 
-# Unconfirmed parameters that a grounding figure constrains, with the range explored.
+# Unconfirmed parameters that a grounding figure constrains, with the range explored. The
+# default calibration (to 2034) takes the first group; the second needs runs to 2054 (PV in
+# 2050, elections to 2050): ``parameters=… until=2054``.
 PARAMETERS = (
     Uncertain("behaviour.energy.prebound_at_class_g", 0.1, 0.7),
     Uncertain("behaviour.energy.income_elasticity", 0.0, 1.2),
     Uncertain("behaviour.pmt.base_adoption_rate", 0.01, 0.3),
+    Uncertain("behaviour.pmt.intention_threshold", 0.3, 0.7),
+    Uncertain("behaviour.pmt.intention_slope", 0.02, 0.3),
     Uncertain("territory.rooftop_pv_share", 0.01, 0.12),
     Uncertain("policy.budget_per_inhabitant_eur", 10.0, 120.0),
+)
+LONG_PARAMETERS = (
+    Uncertain("behaviour.adoption.firm_adoption_rate", 0.002, 0.06),
+    Uncertain("behaviour.voting.incumbency_advantage", -0.5, 0.5),
+    Uncertain("behaviour.voting.swing_sd", 0.05, 1.5),
 )
 OPTIONS = ("samples", "seeds", "waves", "until", "out", "workers", "executor", "scheduler",
            "parameters", "design_seed")
@@ -64,7 +73,7 @@ def _parse(args: list[str]) -> tuple[dict[str, str], dict[str, Any]]:
 def _parameters(options: dict[str, str]) -> list[Uncertain]:
     if "parameters" not in options:
         return list(PARAMETERS)
-    known = {p.path: p for p in PARAMETERS}
+    known = {p.path: p for p in PARAMETERS + LONG_PARAMETERS}
     chosen = [name.strip() for name in options["parameters"].split(",") if name.strip()]
     unknown = [name for name in chosen if name not in known]
     if unknown or not chosen:

@@ -383,14 +383,20 @@ class PMTConfig:
                                      source="Noll et al. 2022, Nat. Clim. Change 12")
     cost_sensitivity: float = param(1.0, unit="1/(cost/income)", low=0, high=10,
                                     source="Noll et al. 2022 (cost the strongest barrier)")
-    intention_threshold: float = param(0.5, unit="0-1", low=0, high=1, source=UNCONFIRMED)
-    base_adoption_rate: float = param(0.03, unit="1/yr", low=0, high=1,
-                                      source="calibrated to ~1 %/yr renovation rate "
-                                      "(ADEME), " + UNCONFIRMED)
+    intention_threshold: float = param(
+        0.5, unit="0-1", low=0, high=1,
+        source="history matching against adoption rates (non-implausible 0.41–0.62, "
+        "validation.md), " + UNCONFIRMED)
+    base_adoption_rate: float = param(
+        0.06, unit="1/yr", low=0, high=1,
+        doc="largest yearly probability that a household adopts a measure it intends",
+        source="history matching against cooling and heat-pump adoption rates (ADEME 2021; "
+        "Uniclima 2022): non-implausible 0.04–0.08, validation.md; " + UNCONFIRMED)
     intention_slope: float = param(
-        0.05, unit="0-1", low=0.001, high=1,
+        0.15, unit="0-1", low=0.001, high=1,
         doc="width of the logistic step from intention to adoption probability",
-        source="steep threshold on motivation/intention (Noll et al. 2022), " + UNCONFIRMED)
+        source="history matching against adoption rates (non-implausible 0.11–0.25; 0.05 "
+        "made decisions all-or-nothing), " + UNCONFIRMED)
     knowledge_cost_discount: float = param(
         0.5, unit="share", low=0, high=1,
         doc="perceived-cost cut when a measure is fully known from twins",
@@ -541,6 +547,12 @@ class AdoptionConfig:
         0.3, unit="-", low=0.001, high=10,
         doc="logistic width around a benefit/cost ratio of 1 (bounded rationality)",
         source=UNCONFIRMED)
+    firm_adoption_rate: float = param(
+        0.01, unit="1/yr", low=0, high=1,
+        doc="largest yearly probability that a firm adopts a measure that pays back "
+        "(separate from households' behaviour.pmt.base_adoption_rate)",
+        source="history matching against PV per inhabitant in 2050 (RTE Futurs "
+        "énergétiques 2050): non-implausible 0.003–0.02, validation.md; " + UNCONFIRMED)
 
 
 @dataclass
@@ -613,6 +625,16 @@ class VotingConfig:
         2.0, unit="-", low=1, high=10,
         doc="odds of a reactive or public-sentiment challenger after a hazard year",
         source="Healy & Malhotra 2009 (voters reward reaction), " + UNCONFIRMED)
+    incumbency_advantage: float = param(
+        0.1, unit="-", low=-2, high=2,
+        doc="utility of the outgoing team before any judgement (name recognition, record)",
+        source="calibrated to the re-election rate of outgoing teams (grounding table: "
+        "Ministère de l'Intérieur 2020, Mediacités 2020), " + UNCONFIRMED)
+    swing_sd: float = param(
+        0.4, unit="-", low=0, high=5,
+        doc="standard deviation of the election's common utility shock (candidates, "
+        "campaign, national mood), shared by every voter",
+        source="calibrated to the re-election rate of outgoing teams, " + UNCONFIRMED)
 
 
 @dataclass
@@ -756,6 +778,10 @@ class CouncilConfig:
         0.1, unit="share", low=0, high=10,
         doc="a trial is dropped when its indicator is worse than at adoption by this share",
         source="weather noise of the indicators, " + UNCONFIRMED)
+    retry_after_years: int = param(
+        12, unit="yr", low=0, high=100,
+        doc="a measure dropped after a failed trial is not tried again for this long",
+        source="two municipal terms (memory of failed trials, issue 8), " + UNCONFIRMED)
     delay_shortfall_share: float = param(
         0.5, unit="share", low=0, high=1,
         doc="a funding shortfall above this share of the reciprocity part delays a year",
@@ -817,10 +843,16 @@ class PolicyConfig:
     debt_interest_rate: float = param(0.03, unit="1/yr", low=0, high=0.3,
                                       source="French communes' average borrowing rate 2024, "
                                       + UNCONFIRMED)
-    yearly_borrowing_share: float = param(
-        0.05, unit="share/yr", low=0, high=1,
-        doc="share of the remaining borrowing room the council may use in a year",
-        source=UNCONFIRMED)
+    loan_years: int = param(
+        20, unit="yr", low=1, high=50,
+        doc="term over which a measure's capital is repaid (constant amortisation)",
+        source="municipal investment loans of 15–25 years (Banque des Territoires, SFIL), "
+        + UNCONFIRMED)
+    cofunding_share: float = param(
+        0.3, unit="share", low=0, high=0.9,
+        doc="share of a municipal measure's capital paid by State and Region grants",
+        source="DETR/DSIL and Fonds vert grants cover 20–80 % of eligible costs; "
+        + UNCONFIRMED)
     discount_rate: float = param(0.04, unit="1/yr", low=0, high=0.2,
                                  source="France Stratégie 2013 public discount rate 4.5 %")
     water_price_eur_per_m3: float = param(4.3, unit="EUR/m3", low=0, high=20,

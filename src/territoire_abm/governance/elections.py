@@ -26,8 +26,14 @@ def is_election_year(council: CouncilConfig, year: int) -> bool:
         (year - council.first_election_year) % council.term_years == 0)
 
 
-def vote_share(commune: Commune, impacts: Impacts) -> float:
-    """Share of households voting for the incumbent council."""
+def vote_share(commune: Commune, impacts: Impacts, swing: float = 0.0) -> float:
+    """Share of households voting for the incumbent council.
+
+    Retrospective voting judges the term: satisfaction is taken against its level when the
+    term began (voters reward improvement, not a level they are used to), trust against 0.5,
+    plus relief and preparedness spending and the year's heat harm. ``swing`` is the
+    election's common shock, added to every voter's utility with the incumbency advantage.
+    """
     hh, behaviour, state = commune.households, commune.config.behaviour, commune.council
     voting = behaviour.voting
     population = max(commune.population, 1.0)
@@ -35,7 +41,9 @@ def vote_share(commune: Commune, impacts: Impacts) -> float:
     preparedness = state.preparedness_eur / population / voting.preparedness_scale_eur
     harm = np.clip(impacts.heat_stress_by_household / np.maximum(hh.persons, 1)
                    / voting.harm_scale_days, 0, 1)
-    utility = (voting.satisfaction_weight * (hh.satisfaction - 0.5)
+    reference = state.term_satisfaction if state.term_satisfaction is not None else 0.5
+    utility = (voting.incumbency_advantage + swing
+               + voting.satisfaction_weight * (hh.satisfaction - reference)
                + voting.trust_weight * (hh.trust - 0.5)
                + behaviour.relief_vote_weight * relief
                + behaviour.preparedness_vote_weight * preparedness
@@ -47,10 +55,13 @@ def vote_share(commune: Commune, impacts: Impacts) -> float:
 def maybe_hold(commune: Commune, impacts: Impacts, rng: np.random.Generator) -> dict[str, Any]:
     """Hold the election if due (``rng``: the elections stream); return the record fields."""
     year = commune.year
+    state = commune.council
+    if state.term_satisfaction is None:
+        state.term_satisfaction = float(np.mean(commune.households.satisfaction))
     if not is_election_year(commune.config.policy.council, year):
         return {"election": 0, "incumbent_vote_share": np.nan}
-    share = vote_share(commune, impacts)
-    state = commune.council
+    swing = float(rng.normal(0.0, commune.config.behaviour.voting.swing_sd))
+    share = vote_share(commune, impacts, swing)
     if share >= 0.5:
         state.elections_won += 1
     else:
@@ -59,6 +70,7 @@ def maybe_hold(commune: Commune, impacts: Impacts, rng: np.random.Generator) -> 
                                      commune.config.behaviour.voting.crisis_challenger_weight,
                                      rng)
     state.term_started = year
+    state.term_satisfaction = float(np.mean(commune.households.satisfaction))
     state.relief_eur = 0.0
     state.preparedness_eur = 0.0
     return {"election": 1, "incumbent_vote_share": share}

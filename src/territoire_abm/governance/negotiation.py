@@ -26,7 +26,8 @@ from territoire_abm.config.params import CommunityConfig, CooperationConfig
 from territoire_abm.governance import plans
 from territoire_abm.governance.controllers import ROLES, Controller, Situation, check_decision
 from territoire_abm.governance.coordination import coordination_effects
-from territoire_abm.governance.rules import TARGET_INDICATOR
+from territoire_abm.governance.finance import debt_service_eur
+from territoire_abm.governance.rules import TARGET_INDICATOR, weather_normalised
 from territoire_abm.types import Commune
 
 GROUP_WEIGHT = 1.0 / 3.0  # each of the three groups' proposals adds a third of full support
@@ -97,16 +98,19 @@ def _ask(commune: Commune, controller: Controller, role: str, options: tuple[str
 
 
 def available_budget(commune: Commune) -> float:
-    """Set this year's budget; return what is left after running costs and interest, plus a
-    share of the remaining borrowing room (debt stays under its ceiling)."""
+    """Set this year's budget; return the yearly amount left for new commitments after the
+    running costs of active measures and the service (interest and amortisation) of the debt.
+
+    Capital is not paid from this amount in one year: it is borrowed over
+    ``policy.loan_years`` (:func:`debt_service_eur`), and the council's rule checks the
+    annuity against this amount and the loan against the borrowing room
+    (:func:`borrowing_room_eur`).
+    """
     state, policy = commune.council, commune.config.policy
-    population = commune.population
-    state.budget_eur = policy.budget_per_inhabitant_eur * population
+    state.budget_eur = policy.budget_per_inhabitant_eur * commune.population
     committed = float(commune.council_portfolio.total(commune.year, commune.council_effects
                                                       .opex_eur_yr)[0])
-    free = state.budget_eur - committed - policy.debt_interest_rate * state.debt_eur
-    room = max(0.0, policy.max_debt_per_inhabitant_eur * population - state.debt_eur)
-    return max(0.0, free + policy.yearly_borrowing_share * room)
+    return max(0.0, state.budget_eur - committed - debt_service_eur(state.debt_eur, policy))
 
 
 def community_membership(hh: HouseholdArrays, firms: FirmArrays, community: CommunityState,
@@ -159,18 +163,30 @@ def contributions(hh: HouseholdArrays, firms: FirmArrays, decisions: Mapping[str
 
 def implement(commune: Commune, council: dict, community: dict, contribution_eur: float,
               indicators: Mapping[str, float], subsidies_eur: float = 0.0) -> Outcome:
-    """Fund adopted measures through the coordination mix; update budget and debt."""
+    """Fund adopted measures through the coordination mix; update the fund, budget and debt.
+
+    Voluntary contributions go to a pooled fund that carries over from year to year; the
+    reciprocity share of this year's capital is drawn from it, and what the fund lacks is
+    advanced by the commune and repaid by later contributions (not a broken promise). State
+    and Region grants pay ``policy.cofunding_share`` of municipal capital; the commune
+    borrows its share over ``policy.loan_years``. Running costs, relief and debt service
+    come from the yearly budget; when they would push the debt over its ceiling, the council
+    stops its most expensive running measures (:func:`_enforce_ceiling`).
+    """
     policy = commune.config.policy
     mix = coordination_effects(policy.coordination, policy.coordination_effects)
     state, year = commune.council, commune.year
     c_eff, k_eff = commune.council_effects, commune.community_effects
     adopt = np.array([m in council.get("adopt", []) for m in c_eff.ids])[None, :]
     invest = np.array([m in community.get("invest", []) for m in k_eff.ids])[None, :]
-    capex = float((adopt * c_eff.capex_eur).sum() + (invest * k_eff.capex_eur).sum())
-    reciprocity_due = mix.contribution_share * capex
-    shortfall = max(0.0, reciprocity_due - contribution_eur)
-    tariff_eur = mix.tariff_share * capex
-    budget_paid = mix.budget_share * capex + shortfall
+    council_capex = float((adopt * c_eff.capex_eur).sum())
+    capex = council_capex + float((invest * k_eff.capex_eur).sum())
+    cofunding = policy.cofunding_share * council_capex
+    own_capex = capex - cofunding
+    reciprocity_due = mix.contribution_share * own_capex
+    shortfall = _draw_fund(state, contribution_eur, reciprocity_due)
+    tariff_eur = mix.tariff_share * own_capex
+    borrowed = mix.budget_share * own_capex + shortfall
     online = np.where(adopt, np.maximum(1, c_eff.lead_time_yr)[None, :], 0)
     if shortfall > policy.council.delay_shortfall_share * max(reciprocity_due, 1.0):
         online = np.where(adopt, online + 1, online)  # short of money: a year's delay
@@ -180,34 +196,80 @@ def implement(commune: Commune, council: dict, community: dict, contribution_eur
         1, k_eff.lead_time_yr)[None, :], 0), np.broadcast_to(k_eff.lifetime_yr, invest.shape))
     _record_baselines(commune, council, indicators)
     dropped = [m for m in council.get("drop", []) if m in c_eff.ids]
-    drop_mask = np.array([m in dropped for m in c_eff.ids])[None, :]
-    commune.council_portfolio.drop(drop_mask, year)
+    for measure in dropped:
+        state.failed[measure] = year
+    commune.council_portfolio.drop(np.array([m in dropped for m in c_eff.ids])[None, :], year)
+    service = debt_service_eur(state.debt_eur, policy)
+    amortised = state.debt_eur / policy.loan_years
+    state.debt_eur += borrowed
+    cut = _enforce_ceiling(commune, service)
     opex = float(commune.council_portfolio.total(year, c_eff.opex_eur_yr)[0])
-    relief = relief_eur(commune)
-    spent = budget_paid + opex + relief
-    interest = policy.debt_interest_rate * state.debt_eur
-    balance = state.budget_eur - spent - interest
-    state.debt_eur = max(0.0, state.debt_eur - balance)
-    state.spent_eur = spent
-    state.preparedness_eur += budget_paid + opex
+    ceiling = policy.max_debt_per_inhabitant_eur * commune.population
+    room = max(0.0, ceiling - state.debt_eur) + state.budget_eur - opex - service
+    relief = min(relief_eur(commune), max(0.0, room))  # relief too stays under the ceiling
+    balance = state.budget_eur - opex - relief - service
+    state.debt_eur = max(0.0, state.debt_eur - amortised - balance)
+    state.spent_eur = borrowed + opex + relief
+    state.preparedness_eur += borrowed + opex
     state.relief_eur += relief
-    kept = len(council.get("adopt", [])) - (1 if shortfall > 0 else 0)
-    broken = len(dropped) + (1 if shortfall > 0 else 0)
-    state.promises_kept += max(0, kept)
+    kept = len(council.get("adopt", []))
+    broken = len(dropped) + len(cut)
+    state.promises_kept += kept
     state.promises_broken += broken
     summary = {
         "council_adopted": len(council.get("adopt", [])),
         "council_dropped": len(dropped),
+        "council_cut_for_debt": len(cut),
         "community_invested": len(community.get("invest", [])),
         "capex_collective_eur": capex,
+        "cofunding_eur": cofunding,
         "contributions_eur": contribution_eur,
+        "fund_balance_eur": state.fund_eur,
         "tariff_surcharge_eur": tariff_eur,
-        "budget_spent_eur": spent,
+        "budget_spent_eur": state.spent_eur,
+        "debt_service_eur": service,
         "relief_eur": relief,
         "subsidies_eur": subsidies_eur,  # national schemes (MaPrimeRénov'), not the commune's
         "funding_shortfall_eur": shortfall,
     }
     return Outcome(summary=summary, kept=kept, broken=broken, tariff_eur=tariff_eur)
+
+
+def _draw_fund(state: Any, contribution_eur: float, due_eur: float) -> float:
+    """Pool this year's contributions, repay earlier advances, pay ``due_eur``; return the
+    part of it the fund could not pay (advanced by the commune, to be repaid later)."""
+    state.fund_eur += contribution_eur
+    repaid = min(state.fund_eur, state.fund_arrears_eur)
+    state.fund_eur -= repaid
+    state.fund_arrears_eur -= repaid
+    state.debt_eur = max(0.0, state.debt_eur - repaid)
+    paid = min(state.fund_eur, due_eur)
+    state.fund_eur -= paid
+    shortfall = due_eur - paid
+    state.fund_arrears_eur += shortfall
+    return shortfall
+
+
+def _enforce_ceiling(commune: Commune, service_eur: float) -> list[str]:
+    """Stop running measures, most expensive first, while the year's running costs would
+    take the debt over its ceiling; return the measures stopped."""
+    policy, state, year = commune.config.policy, commune.council, commune.year
+    c_eff, portfolio = commune.council_effects, commune.council_portfolio
+    ceiling = policy.max_debt_per_inhabitant_eur * commune.population
+    cut: list[str] = []
+    active = portfolio.active(year)[0] & (c_eff.opex_eur_yr > 0)
+    for column in np.argsort(-c_eff.opex_eur_yr):
+        opex = float(portfolio.total(year, c_eff.opex_eur_yr)[0])
+        deficit = opex + service_eur - state.budget_eur
+        if state.debt_eur + max(0.0, deficit) <= ceiling + 1e-6:
+            break
+        if not active[column]:
+            continue
+        mask = np.zeros_like(active)[None, :]
+        mask[0, column] = True
+        portfolio.drop(mask, year)
+        cut.append(c_eff.ids[column])
+    return cut
 
 
 def _record_baselines(commune: Commune, council: dict, indicators: Mapping[str, float]) -> None:
@@ -216,8 +278,9 @@ def _record_baselines(commune: Commune, council: dict, indicators: Mapping[str, 
     for measure in council.get("adopt", []):
         theme = c_eff.themes[c_eff.ids.index(measure)]
         key = TARGET_INDICATOR.get(theme)
-        if key is not None and key in indicators:
-            commune.council.baselines[measure] = indicators[key]
+        value = weather_normalised(indicators, key) if key is not None else None
+        if value is not None:
+            commune.council.baselines[measure] = value
 
 
 def relief_eur(commune: Commune) -> float:

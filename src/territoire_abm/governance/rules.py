@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +19,7 @@ import numpy as np
 from territoire_abm.config.params import PV_YIELD_REFERENCE_KWH_PER_KWP
 from territoire_abm.governance import plans
 from territoire_abm.governance.controllers import Decision, Situation
+from territoire_abm.governance.finance import annuity_factor, borrowing_room_eur
 from territoire_abm.indicators.emissions import council_avoided_t
 from territoire_abm.types import Commune
 
@@ -144,30 +146,48 @@ def _estimated_benefit_eur(commune: Commune, indicators: dict[str, float]) -> np
 
 def council(situation: Situation, commune: Commune) -> Decision:
     """Plan actions whose trigger fired first (governance/plans.py), then measures within the
-    remaining budget, by archetype; drop failed trials."""
+    remaining budget, by archetype; drop failed trials.
+
+    Multi-year financing: a measure is affordable when its yearly cost — the annuity of the
+    commune's share of its capital (after State and Region grants) over the loan term, plus
+    its running cost — fits in what the budget has left this year, and its loan fits under
+    the debt ceiling. Measures whose trial failed are not tried again for
+    ``policy.council.retry_after_years``.
+    """
     planned = plans.plan_for_council(commune, situation)
     situation = replace(situation, budget_eur=situation.budget_eur - planned.spent_eur,
                         options=tuple(o for o in situation.options if o not in planned.adopt))
-    effects = commune.council_effects
+    effects, policy = commune.council_effects, commune.config.policy
     archetype = commune.council.archetype
     held = commune.council_portfolio.holds(situation.year)[0]
     candidates = [m for m, has in zip(effects.ids, held, strict=True)
-                  if not has and m in situation.options]
-    annual_cost = effects.annualised_capex_eur(commune.config.policy.discount_rate) + \
-        effects.opex_eur_yr
+                  if not has and m in situation.options
+                  and not recently_failed(commune, m, situation.year)]
+    annual_cost = effects.annualised_capex_eur(policy.discount_rate) + effects.opex_eur_yr
     benefit = _estimated_benefit_eur(commune, dict(situation.indicators))
     column = {m: i for i, m in enumerate(effects.ids)}
     ranked = _rank(archetype, candidates, situation, commune, benefit, annual_cost, column)
-    adopt, spend = [], 0.0
+    loan = effects.capex_eur * (1.0 - policy.cofunding_share)
+    yearly = loan * annuity_factor(policy.debt_interest_rate, policy.loan_years) \
+        + effects.opex_eur_yr
+    room = borrowing_room_eur(commune)
+    adopt, spend, borrow = [], 0.0, 0.0
     for measure in ranked:
-        cost = float(effects.capex_eur[column[measure]])
-        if spend + cost <= situation.budget_eur:
+        i = column[measure]
+        if spend + yearly[i] <= situation.budget_eur and borrow + loan[i] <= room:
             adopt.append(measure)
-            spend += cost
+            spend += float(yearly[i])
+            borrow += float(loan[i])
     decision = {"adopt": planned.adopt + adopt, "drop": trial_and_error_drops(commune, situation)}
     if planned.entries:
         decision["plan"] = planned.entries
     return decision
+
+
+def recently_failed(commune: Commune, measure: str, year: int) -> bool:
+    """True while a measure dropped after a failed trial waits to be tried again."""
+    failed = commune.council.failed.get(measure)
+    return failed is not None and year - failed < commune.config.policy.council.retry_after_years
 
 
 def _rank(archetype: str, candidates: list[str], situation: Situation,
@@ -195,14 +215,34 @@ TARGET_INDICATOR = {"heat": "heat_stress_per_inhabitant", "social": "heat_stress
                     "water": "unmet_water_share_households", "drought":
                     "unmet_water_share_agriculture", "extreme_events":
                     "unmet_water_share_agriculture", "energy": "emissions_t_per_inhabitant"}
+# The weather index each target indicator is divided by before a trial is judged, so that a
+# hotter or drier year is not taken for a failed measure (weather-normalised evaluation, as
+# energy savings are normalised by degree days, e.g. IPMVP / ASHRAE Guideline 14).
+WEATHER_DRIVER = {"heat_stress_per_inhabitant": "heat_wave_days",
+                  "unmet_water_share_households": "restriction_days",
+                  "unmet_water_share_agriculture": "restriction_days",
+                  "emissions_t_per_inhabitant": "hdd"}
+
+
+def weather_normalised(record: Mapping[str, float], indicator: str) -> float | None:
+    """``indicator`` per unit of its weather driver (+ 1, so a calm year is not a zero
+    division); the raw value when it has no driver; None when the record lacks it."""
+    if indicator not in record:
+        return None
+    driver = WEATHER_DRIVER.get(indicator)
+    if driver is None or driver not in record:
+        return float(record[indicator])
+    return float(record[indicator]) / (1.0 + max(0.0, float(record[driver])))
 
 
 def trial_and_error_drops(commune: Commune, situation: Situation) -> list[str]:
     """Measures whose target indicator did not improve over the trial window (seed 000).
 
-    Indicators move with the weather as well as with measures, so a measure is dropped only
-    when its indicator is clearly worse (by ``policy.council.drop_tolerance``, 10 %) than at
-    adoption; rule-following councils keep mandated measures whatever the outcome.
+    Indicators move with the weather as well as with measures, so they are compared per unit
+    of their weather driver (:func:`weather_normalised`), and a measure is dropped only when
+    its indicator is clearly worse (by ``policy.council.drop_tolerance``, 10 %) than at
+    adoption; rule-following councils keep mandated measures whatever the outcome. A dropped
+    measure is remembered (``retry_after_years``) so it is not re-adopted the next year.
     """
     if commune.council.archetype == "rule_following":
         return []
@@ -221,7 +261,8 @@ def trial_and_error_drops(commune: Commune, situation: Situation) -> list[str]:
         baseline = commune.council.baselines.get(measure)
         if indicator is None or baseline is None:
             continue
-        recent = [r[indicator] for r in history[-window:] if indicator in r]
+        recent = [v for r in history[-window:]
+                  if (v := weather_normalised(r, indicator)) is not None]
         if recent and np.mean(recent) > tolerance * baseline + 1e-9:
             drops.append(measure)
     return drops
