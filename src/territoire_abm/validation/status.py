@@ -34,6 +34,12 @@ def unconfirmed_parameters() -> list[dict]:
     return [row for row in describe(ModelConfig) if is_unconfirmed(row["source"])]
 
 
+def _short(value: object) -> str:
+    if isinstance(value, dict) and value and not isinstance(next(iter(value.values())), float):
+        return f"{len(value)} entries (see parameters.md)"
+    return format_value(value)
+
+
 def parameter_status() -> list[dict[str, str]]:
     """Path, default, status and reason for each unconfirmed parameter."""
     table = status_table()
@@ -42,7 +48,7 @@ def parameter_status() -> list[dict[str, str]]:
         known = table.loc[row["path"]] if row["path"] in table.index else None
         items.append({
             "path": row["path"],
-            "default": format_value(row["default"]),
+            "default": _short(row["default"]),
             "status": known["status"] if known is not None else "not calibrated",
             "reason": known["reason"] if known is not None else DEFAULT_REASON,
         })
