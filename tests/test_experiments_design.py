@@ -195,11 +195,7 @@ def test_study_configs_load():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-<<<<<<< HEAD
-    sizes = {"resilience_drivers": 768, "cooperation_mixes": 1024, "water_pathways": 216}
-=======
-    sizes = {"resilience_drivers": 7168, "cooperation_mixes": 256, "water_pathways": 216}
->>>>>>> b34aa82 (Adoption parameters calibrated by history matching, firms' own adoption cap, intention slope in the sensitivity study, validation page regenerated)
+    sizes = {"resilience_drivers": 960, "cooperation_mixes": 1024, "water_pathways": 216}
     for name, runs in sizes.items():
         spec = load_spec(name, base_dir=root)
         assert spec.name == name

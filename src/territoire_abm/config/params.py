@@ -626,7 +626,7 @@ class VotingConfig:
         doc="odds of a reactive or public-sentiment challenger after a hazard year",
         source="Healy & Malhotra 2009 (voters reward reaction), " + UNCONFIRMED)
     incumbency_advantage: float = param(
-        0.1, unit="-", low=-2, high=2,
+        0.0, unit="-", low=-2, high=2,
         doc="utility of the outgoing team before any judgement (name recognition, record)",
         source="calibrated to the re-election rate of outgoing teams (grounding table: "
         "Ministère de l'Intérieur 2020, Mediacités 2020), " + UNCONFIRMED)
