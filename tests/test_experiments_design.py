@@ -195,7 +195,7 @@ def test_study_configs_load():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    sizes = {"resilience_drivers": 960, "cooperation_mixes": 1024, "water_pathways": 216}
+    sizes = {"resilience_drivers": 960, "cooperation_mixes": 1024, "water_pathways": 180}
     for name, runs in sizes.items():
         spec = load_spec(name, base_dir=root)
         assert spec.name == name
