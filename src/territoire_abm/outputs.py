@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
+import subprocess
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,43 @@ def versions() -> dict[str, str]:
     return found
 
 
+@cache
+def code_provenance() -> dict[str, str | bool | None]:
+    """The code that made a result: git commit (when the package sits in a git checkout,
+    with a flag for uncommitted changes) and a SHA-256 of the package's source files."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".csv", ".json", ".j2") and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return {"git_commit": _git(package, "rev-parse", "HEAD"),
+            "git_dirty": bool(_git(package, "status", "--porcelain", "--", ".")) if
+            _git(package, "rev-parse", "HEAD") else None,
+            "source_sha256": digest.hexdigest()}
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True,
+                              text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def stored_indicators(table: pd.DataFrame) -> pd.DataFrame:
+    """The indicator table as written to disk: the council's archetype by name (a
+    categorical column), not the engine's numeric code."""
+    from territoire_abm.config.params import ARCHETYPES
+
+    if "council_archetype" not in table.columns:
+        return table
+    codes = table["council_archetype"].round().astype("int64")
+    names = pd.Categorical.from_codes(codes, categories=list(ARCHETYPES))
+    return table.assign(council_archetype=names)
+
+
 def write_run(out_dir: Path, model: Any, timings: dict[str, float],
               runs: dict[int, pd.DataFrame] | None = None) -> dict[str, Path]:
     """Write tables, config, provenance and figure; return the paths. ``runs`` holds the
@@ -54,7 +94,7 @@ def write_run(out_dir: Path, model: Any, timings: dict[str, float],
              "run": out_dir / "run.json", "figure": out_dir / "trajectories.png",
              "decisions": out_dir / "decisions.json"}
     table = model.indicators()
-    table.to_parquet(paths["indicators"])
+    stored_indicators(table).to_parquet(paths["indicators"])
     paths["shocks"] = out_dir / "shocks.csv"
     shock_table(table).to_csv(paths["shocks"], index=False)
     if model.agent_records:
@@ -65,7 +105,8 @@ def write_run(out_dir: Path, model: Any, timings: dict[str, float],
     provenance = {"seed": model.config.seed, "territory": model.name,
                   "scenario": model.config.scenario.name, "start": model.config.start,
                   "until": model.config.until, "households": len(model.households),
-                  "firms": len(model.firms), "versions": versions(), "timings_s": timings,
+                  "firms": len(model.firms), "versions": versions(), "code": code_provenance(),
+                  "timings_s": timings,
                   "climate_place": model.normals.name, "climate_estimated":
                   bool(model.normals.estimated), "climate_notes": model.normals.notes}
     paths["run"].write_text(json.dumps(provenance, indent=2), encoding="utf-8")

@@ -9,7 +9,6 @@ Hydra's own override parser. Values are then checked once, by
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -38,22 +37,17 @@ def group_options(group: str) -> list[str]:
 
 
 def expand_sweeps(overrides: Sequence[str]) -> list[list[str]]:
-    """Cartesian product of comma-separated sweeps, as Hydra's basic sweeper does."""
+    """The jobs of a sweep: Hydra's basic sweeper expands comma-separated values (and
+    ``range()``/``choice()``) into their Cartesian product."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     try:
         parsed = OverridesParser.create().parse_overrides(list(overrides))
     except Exception as error:  # Hydra raises its own OverrideParseException
         raise UserError("override", " ".join(overrides), _first_line(error)) from None
-    choices = []
-    for override in parsed:
-        key = override.get_key_element()
-        if override.is_sweep_override():
-            values = list(override.sweep_string_iterator())
-        else:
-            values = [override.get_value_element_as_str()]
-        choices.append([f"{key}={value}" for value in values])
-    return [list(combo) for combo in itertools.product(*choices)]
+    batches = BasicSweeper.split_arguments(parsed, max_batch_size=None)
+    return [list(job) for batch in batches for job in batch]
 
 
 def compose(overrides: Sequence[str]) -> dict[str, Any]:
@@ -88,7 +82,7 @@ def _check_groups(overrides: Sequence[str]) -> None:
         if key.startswith("hydra.") or key == "hydra":
             raise UserError(key, value, "Hydra's own settings are not used here; "
                             "write outputs elsewhere with output_dir=PATH")
-        if key in GROUP_DEFAULTS and value and value not in group_options(key):
+        if key in GROUP_DEFAULTS and value not in group_options(key):
             raise UserError(key, value, f"allowed: {', '.join(group_options(key))}")
 
 
@@ -105,6 +99,33 @@ def _as_user_error(error: Exception, overrides: Sequence[str]) -> UserError:
         key = match.group(1)
         value = next((o.partition("=")[2] for o in overrides
                       if o.lstrip("+~").partition("=")[0] == key), None)
-        parent = key.rpartition(".")[0]
-        return UserError(key, value, f"unknown key{' under ' + parent if parent else ''}")
+        return UserError(key, value, unknown_key_hint(key))
     return UserError("override", " ".join(overrides), _first_line(error))
+
+
+def known_keys() -> list[str]:
+    """Every dotted key of the default config (groups, sections and leaves)."""
+    from territoire_abm.config.validate import to_dict
+
+    keys: list[str] = []
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        for name, value in node.items():
+            keys.append(prefix + name)
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{name}.")
+
+    walk(to_dict(ModelConfig()), "")
+    return keys
+
+
+def unknown_key_hint(key: str) -> str:
+    """``unknown key (did you mean X?); allowed under P: a, b, …`` for a mistyped key."""
+    from territoire_abm.cli_options import did_you_mean
+
+    keys = known_keys()
+    parent = key.rpartition(".")[0]
+    siblings = [k.rpartition(".")[2] for k in keys if k.rpartition(".")[0] == parent]
+    where = f" under {parent}" if parent else ""
+    listed = ", ".join(siblings[:30]) + (", …" if len(siblings) > 30 else "")
+    return f"unknown key{did_you_mean(key, keys)}; allowed{where}: {listed}"

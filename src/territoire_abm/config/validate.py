@@ -79,9 +79,17 @@ def _check_scalar(field: dataclasses.Field, hint: Any, value: Any, path: str) ->
         if math.isnan(value) or (low is not None and value < low) or (
             high is not None and value > high
         ):
-            unit = meta.get("unit", "")
-            raise UserError(path, value, f"allowed range [{low}, {high}] {unit}".rstrip())
+            raise UserError(path, value, _range_text(low, high, meta.get("unit", "")))
     return value
+
+
+def _range_text(low: Any, high: Any, unit: str) -> str:
+    """``allowed range [1, 10] kW``; no unit for a dimensionless ``-``; ``allowed: >= 0``
+    when the upper bound is only the integer limit."""
+    unit = "" if unit in ("", "-") else f" {unit}"
+    if high is None or (isinstance(high, int) and high >= 2**62):
+        return f"allowed: >= {low}{unit}"
+    return f"allowed range [{low}, {high}]{unit}"
 
 
 def _convert_type(hint: Any, value: Any, path: str) -> Any:

@@ -160,7 +160,12 @@ class DaskExecutor(Executor):
             except OSError as exc:
                 raise UserError("scheduler", address, f"cannot connect: {exc}") from None
             if workers:
-                self._client.wait_for_workers(workers, timeout=timeout)
+                try:
+                    self._client.wait_for_workers(workers, timeout=max(timeout, 30.0))
+                except TimeoutError:
+                    self._client.close()
+                    raise UserError("workers", workers, f"the scheduler at {address} has "
+                                    "fewer workers after 30 s") from None
         else:
             import dask
 
@@ -177,7 +182,7 @@ class DaskExecutor(Executor):
             self._client = Client(self._cluster, set_as_default=False)
         nthreads = self._client.nthreads()
         if not nthreads:
-            self._client.wait_for_workers(1, timeout=timeout)
+            self._client.wait_for_workers(1, timeout=max(timeout, 30.0))
             nthreads = self._client.nthreads()
         self.n_workers = int(sum(nthreads.values()))
 
@@ -242,6 +247,7 @@ def make_executor(
     *,
     scheduler: str | None = None,
     workers: int | None = None,
+    timeout: float = 5.0,
 ) -> Executor:
     """Choose an executor: Dask when a scheduler address is given, else local processes
     (serial when ``workers == 1``)."""
@@ -262,4 +268,4 @@ def make_executor(
         return SerialExecutor()
     if executor == "processes":
         return ProcessExecutor(workers)
-    return DaskExecutor(scheduler, workers)
+    return DaskExecutor(scheduler, workers, timeout=timeout)

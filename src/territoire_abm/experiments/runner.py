@@ -94,6 +94,9 @@ def environment_versions(model_ref: str | None = None) -> dict[str, Any]:
     }
     for d in dists:
         versions[d] = _version(d)
+    from territoire_abm.outputs import code_provenance
+
+    versions["code"] = code_provenance()
     if model_ref:
         top = model_ref.split(":")[0].split(".")[0]
         versions["model_package"] = {top: _version(top) or _version(top.replace("_", "-"))}
@@ -264,6 +267,7 @@ def run_experiment(
     progress: bool = True,
     batch_size: int | None = None,
     retry_failed: bool = False,
+    scheduler_timeout: float = 5.0,
 ) -> ExperimentResult:
     """Run (or resume) an experiment and stream its results to ``out_dir``.
 
@@ -280,159 +284,195 @@ def run_experiment(
     batch_size : runs per task; default from the config, else chosen from a pilot run to
         make each task about ``execution.target_batch_seconds`` long
     retry_failed : on resume, run again the runs recorded as failed
+    scheduler_timeout : seconds to wait for the scheduler before giving up (nothing is
+        written when it cannot be reached)
+
+    The steps: check the model, open or create the design, connect the executor, run the
+    pilot (nothing is written before it passes), then stream the batches to the store.
     """
     if not isinstance(spec, ExperimentSpec):
         spec = load_spec(spec)
     store = ResultStore(out_dir)
     t0 = time.perf_counter()
     started = _now()
+    _check_model(spec)
+    design, manifest, new_experiment = _open_design(spec, store, started, resume=resume,
+                                                    retry_failed=retry_failed)
+    pending, n_resumed = _pending_runs(store, design)
+    state = _Run(spec, store, design, len(manifest.get("attempts", [])))
+    own_executor = not isinstance(executor, Executor)
+    exe = make_executor(executor, scheduler=scheduler, workers=workers,
+                        timeout=scheduler_timeout) if own_executor else executor
+    try:
+        pilot, pilot_out, pending = _pilot(state, pending, new_experiment)
+    except BaseException:
+        if own_executor:
+            exe.close()
+        raise
+    if new_experiment:
+        store.write_design(design)
+    bs = batch_size or spec.batch_size
+    guided = bs is None
+    if bs is None and pilot_out is not None:
+        bs = choose_batch_size(pilot_out.elapsed_s[-1], len(pending), exe.n_workers,
+                               spec.target_batch_seconds)
+    manifest["status"] = "running"
+    manifest.setdefault("attempts", []).append({
+        "attempt": state.attempt, "started": started, "executor": exe.describe(),
+        "resumed_runs": n_resumed, "status": "running",
+    })
+    store.write_manifest(manifest)
+    status = "aborted"
+    try:
+        status = _run_batches(state, exe, manifest, pending, pilot, pilot_out, bs or 1,
+                              guided=guided, progress=progress, t0=t0, n_resumed=n_resumed)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        if own_executor:
+            exe.close()
+        _finish_manifest(manifest, state, exe, bs, t0, status, len(design), n_resumed)
+        store.write_manifest(manifest)
+    return _result(store, spec, manifest, n_resumed, bs, status)
 
+
+def _check_model(spec: ExperimentSpec) -> None:
+    """The model named by the config can be imported."""
     try:
         resolve_model(spec.model)
     except Exception as exc:  # noqa: BLE001 - any import problem is the config's
         raise UserError("model", spec.model, f"cannot import: {exc}") from None
 
-    new_experiment = not store.has_results()
-    if not new_experiment:
-        if not resume:
-            raise UserError("out", str(store.root), "already holds an experiment's results; "
-                            "pass resume=true to continue it or choose another out")
-        manifest = store.read_manifest()
-        if not manifest or not store.design_path.exists():
-            raise UserError("resume", str(store.root), "no manifest.json and design.parquet "
-                            "there: not an experiment's output folder")
-        if manifest.get("fingerprint") != spec.fingerprint():
-            raise UserError("resume", str(store.root), "the experiment config changed since "
-                            f"these results were made ({manifest.get('fingerprint')} → "
-                            f"{spec.fingerprint()}); choose another out")
-        design = store.read_design()
-        store.cleanup_uncommitted()
-        if retry_failed:
-            runs = store.read("runs", columns=["run_id", "status"])
-            store.forget_runs(runs.loc[runs["status"] == "failed", "run_id"])
-            manifest["failures"] = []
-    else:
-        d = spec.make_design()
-        design = d.table
-        manifest = {
-            "manifest_version": MANIFEST_VERSION,
-            "name": spec.name,
-            "description": spec.description,
-            "source": spec.source,
-            "fingerprint": spec.fingerprint(),
-            "model": spec.model,
-            "master_seed": spec.master_seed,
-            "seeds": spec.seeds,
-            "until": spec.until,
-            "outcomes": list(spec.outcomes) if spec.outcomes else None,
-            "constants": dict(spec.constants),
-            "design": d.describe(),
-            "problem": d.problem,
-            "config": spec.config,
-            "versions": environment_versions(spec.model),
-            "created": started,
-            "status": "running",
-            "attempts": [],
-            "failures": [],
-        }
+
+def _open_design(spec: ExperimentSpec, store: ResultStore, started: str, *, resume: bool,
+                 retry_failed: bool) -> tuple[pd.DataFrame, dict[str, Any], bool]:
+    """A new experiment's design and manifest, or a resumed one's (checked unchanged)."""
+    if store.has_results():
+        return (*_resumed_design(spec, store, resume=resume, retry_failed=retry_failed), False)
+    d = spec.make_design()
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "name": spec.name,
+        "description": spec.description,
+        "source": spec.source,
+        "fingerprint": spec.fingerprint(),
+        "model": spec.model,
+        "master_seed": spec.master_seed,
+        "seeds": spec.seeds,
+        "until": spec.until,
+        "outcomes": list(spec.outcomes) if spec.outcomes else None,
+        "constants": dict(spec.constants),
+        "design": d.describe(),
+        "problem": d.problem,
+        "config": spec.config,
+        "versions": environment_versions(spec.model),
+        "created": started,
+        "status": "running",
+        "attempts": [],
+        "failures": [],
+    }
+    return d.table, manifest, True
+
+
+def _resumed_design(spec: ExperimentSpec, store: ResultStore, *, resume: bool,
+                    retry_failed: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
+    if not resume:
+        raise UserError("out", str(store.root), "already holds an experiment's results; "
+                        "pass resume=true to continue it or choose another out")
+    manifest = store.read_manifest()
+    if not manifest or not store.design_path.exists():
+        raise UserError("resume", str(store.root), "no manifest.json and design.parquet "
+                        "there: not an experiment's output folder")
+    if manifest.get("fingerprint") != spec.fingerprint():
+        raise UserError("resume", str(store.root), "the experiment config changed since "
+                        f"these results were made ({manifest.get('fingerprint')} → "
+                        f"{spec.fingerprint()}); choose another out")
+    design = store.read_design()
+    store.cleanup_uncommitted()
+    if retry_failed:
+        runs = store.read("runs", columns=["run_id", "status"])
+        store.forget_runs(runs.loc[runs["status"] == "failed", "run_id"])
+        manifest["failures"] = []
+    return design, manifest
+
+
+def _pending_runs(store: ResultStore, design: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """Positions of the runs still to make, and how many were made before."""
     if not np.array_equal(design["run_id"].to_numpy(), np.arange(len(design))):
         raise UserError("design", str(store.design_path), "run ids must be 0..n-1 in order")
-
     done = store.completed_runs()
-    n_total = len(design)
     if len(np.unique(done)) != len(done):
         raise UserError("out", str(store.root), "some runs are recorded twice; the folder "
                         "was edited by hand or shared by two sweeps")
-    pending = np.flatnonzero(~np.isin(design["run_id"].to_numpy(), done))
-    n_resumed = len(done)
-    attempt = len(manifest.get("attempts", []))
-    state = _Run(spec, store, design, attempt)
+    return np.flatnonzero(~np.isin(design["run_id"].to_numpy(), done)), len(done)
 
-    # Pilot runs in this process, before anything is written: a wrong outcome or parameter
-    # name, or a model that cannot run, stops here and leaves no folder behind. A pilot run
-    # that fails is kept as a recorded failure; only when every pilot run fails (the same
-    # way) on a new experiment is the sweep refused.
-    pilot = pilot_out = None
-    if len(pending):
-        k = min(len(pending), _PILOT_RUNS)
-        for i in range(k):
-            pilot = state.task(pending[i:i + 1])
-            out = run_batch(pilot)
-            pilot_out = out if pilot_out is None else _merge(pilot_out, out)
-            if out.status[0] == "ok":
-                break
-        pilot = state.task(pending[:len(pilot_out.run_ids)])
-        if new_experiment and "ok" not in pilot_out.status:
-            f = pilot_out.failures[-1]
-            raise UserError("experiment", spec.name, f"its first {k} run(s) failed, e.g. run "
-                            f"{f['run_id']}: {f['error_type']}: {f['message']}; nothing was "
-                            "written")
-        _check_outcomes(spec, pilot_out)
-        pending = pending[len(pilot_out.run_ids):]
-    if new_experiment:
-        store.write_design(design)
 
-    own_executor = not isinstance(executor, Executor)
-    exe = make_executor(executor, scheduler=scheduler, workers=workers) if own_executor \
-        else executor
-    bs = batch_size or spec.batch_size
-    guided = bs is None
-    if bs is None and pilot_out is not None:
-        per_run = pilot_out.elapsed_s[-1]
-        bs = choose_batch_size(per_run, len(pending), exe.n_workers, spec.target_batch_seconds)
-    status = "running"
-    manifest["status"] = status
-    manifest.setdefault("attempts", []).append({
-        "attempt": attempt, "started": started, "executor": exe.describe(),
-        "resumed_runs": n_resumed, "status": status,
-    })
-    store.write_manifest(manifest)
+def _pilot(state: _Run, pending: np.ndarray, new_experiment: bool
+           ) -> tuple[BatchTask | None, BatchOutput | None, np.ndarray]:
+    """Pilot runs in this process, before anything is written.
 
+    A wrong outcome or parameter name, or a model that cannot run, stops here and leaves no
+    folder behind. A pilot run that fails is kept as a recorded failure; only when every
+    pilot run fails on a new experiment is the sweep refused.
+    """
+    if not len(pending):
+        return None, None, pending
+    pilot_out = None
+    k = min(len(pending), _PILOT_RUNS)
+    for i in range(k):
+        out = run_batch(state.task(pending[i:i + 1]))
+        pilot_out = out if pilot_out is None else _merge(pilot_out, out)
+        if out.status[0] == "ok":
+            break
+    pilot = state.task(pending[:len(pilot_out.run_ids)])
+    if new_experiment and "ok" not in pilot_out.status:
+        f = pilot_out.failures[-1]
+        raise UserError("experiment", state.spec.name, f"its first {k} run(s) failed, e.g. "
+                        f"run {f['run_id']}: {f['error_type']}: {f['message']}; nothing was "
+                        "written")
+    _check_outcomes(state.spec, pilot_out)
+    return pilot, pilot_out, pending[len(pilot_out.run_ids):]
+
+
+def _run_batches(state: _Run, exe: Executor, manifest: dict[str, Any], pending: np.ndarray,
+                 pilot: BatchTask | None, pilot_out: BatchOutput | None, bs: int, *,
+                 guided: bool, progress: bool, t0: float, n_resumed: int) -> str:
+    """Write the pilot, then every batch as the executor finishes it; return the status."""
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=n_total, initial=n_resumed, unit="run", desc=spec.name,
+    n_total = len(state.design)
+    bar = tqdm(total=n_total, initial=n_resumed, unit="run", desc=state.spec.name,
                disable=not progress, mininterval=0.5, smoothing=0.05)
     try:
         if pilot is not None:
             state.write(pilot, pilot_out)
             bar.update(1)
-        bs = bs or 1
-
-        def tasks() -> Iterator[BatchTask]:
-            for idx in batch_slices(len(pending), bs, exe.n_workers, guided=guided):
-                yield state.task(pending[idx])
-
+        tasks = (state.task(pending[idx])
+                 for idx in batch_slices(len(pending), bs, exe.n_workers, guided=guided))
         last_checkpoint = time.perf_counter()
-        for task, out in exe.imap_unordered(run_batch, tasks(),
-                                            max_in_flight=2 * exe.n_workers):
+        for task, out in exe.imap_unordered(run_batch, tasks, max_in_flight=2 * exe.n_workers):
             state.write(task, out)
             bar.update(len(task.run_ids))
             if state.n_failed:
                 bar.set_postfix(failed=state.n_failed, refresh=False)
             if time.perf_counter() - last_checkpoint > _CHECKPOINT_S:
                 _finish_manifest(manifest, state, exe, bs, t0, "running", n_total, n_resumed)
-                store.write_manifest(manifest)
+                state.store.write_manifest(manifest)
                 last_checkpoint = time.perf_counter()
-        status = "complete"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    except BaseException:
-        status = "aborted"
-        raise
     finally:
         bar.close()
-        if own_executor:
-            exe.close()
-        _finish_manifest(manifest, state, exe, bs, t0, status, n_total, n_resumed)
-        store.write_manifest(manifest)
+    return "complete"
 
+
+def _result(store: ResultStore, spec: ExperimentSpec, manifest: dict[str, Any],
+            n_resumed: int, bs: int | None, status: str) -> ExperimentResult:
     last = manifest["attempts"][-1]
     return ExperimentResult(
         out_dir=store.root,
         name=spec.name,
         status=status,
-        n_runs=n_total,
+        n_runs=manifest["totals"]["runs"],
         n_ok=manifest["totals"]["ok"],
         n_failed=manifest["totals"]["failed"],
         n_resumed=n_resumed,

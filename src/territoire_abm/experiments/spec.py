@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from territoire_abm.errors import UserError
 from territoire_abm.experiments.designs import (
     DESIGN_METHODS,
@@ -313,6 +315,14 @@ def resolve_experiment(name_or_path: str | Path, base_dir: str | Path | None = N
     raise UserError("experiment", str(name_or_path), allowed)
 
 
+def _yaml_error(path: Path, exc: Exception) -> str:
+    """``invalid YAML at <file>:<line>: <problem>`` from a PyYAML error."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+    problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+    return f"invalid YAML at {where}: {problem}"
+
+
 def load_spec(
     name_or_path: str | Path,
     overrides: Sequence[str] = (),
@@ -332,6 +342,8 @@ def load_spec(
         if overrides:
             cfg = OmegaConf.merge(cfg, OmegaConf.from_dotlist(list(overrides)))
         data = OmegaConf.to_container(cfg, resolve=True)
+    except yaml.YAMLError as exc:
+        raise UserError("experiment", str(path), _yaml_error(path, exc)) from None
     except OmegaConfBaseException as exc:
         first = str(exc).strip().splitlines()[0]
         raise UserError("experiment", str(path), f"invalid config: {first}") from None

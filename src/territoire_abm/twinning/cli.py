@@ -27,6 +27,13 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from territoire_abm.cli_options import (
+    HELP_FLAGS,
+    Option,
+    OptionTable,
+    check_output_dir,
+    did_you_mean,
+)
 from territoire_abm.climate import scenarios
 from territoire_abm.climate.normals import (
     PlaceNormals,
@@ -46,23 +53,74 @@ from territoire_abm.twinning.ranking import (
 
 USAGE = __doc__ or ""
 COMMANDS = ("find", "compare", "report", "import-normals")
-_PLACE_KEYS = ("lat", "lon", "altitude", "population", "rurality", "country")
-_FIND_KEYS = (
-    "commune", "horizon", "warming_level", "scenario", "variables", "metric", "weights",
-    "candidates", "top", "out", "physical_weight", "threshold", "scales", "departement",
-    "normals", *_PLACE_KEYS,
-)
-_COMPARE_KEYS = (
-    "target", "twin", "horizon", "warming_level", "scenario", "seed", "out", "candidates",
-    "variables", "metric", "years", "until", "exchange", "households",
-)
-_REPORT_KEYS = (
-    "target", "twin", "horizon", "warming_level", "scenario", "results", "target_results",
-    "twin_results", "catalogue", "out", "candidates", "variables", "metric", "top",
-    "simulate", "seed", "until", "exchange", "households",
-)
 #: Rows and files of the ranking that ``find`` prints and writes.
 DEFAULT_TOP = 10
+#: Horizons a twin is sought for: from the model's first year to the scenarios' end.
+HORIZON_RANGE = (2025, scenarios.HORIZON_YEAR)
+
+_PLACE = [
+    Option("lat", "float", help="latitude of a commune not in the data (°N)", low=-90, high=90),
+    Option("lon", "float", help="longitude (°E)", low=-180, high=180),
+    Option("altitude", "float", help="altitude (m)", low=-500, high=9000),
+    Option("population", "float", help="inhabitants", low=0),
+    Option("rurality", "str", help="rural or urban", choices=("rural", "urban")),
+    Option("country", "str", help="ISO country code"),
+]
+_CLIMATE = [
+    Option("horizon", "int", DEFAULT_HORIZON, "year of the future climate", *HORIZON_RANGE),
+    Option("warming_level", "float", help="warming level (°C vs pre-industrial), instead of a "
+           "horizon", low=0, high=10),
+    Option("scenario", "str", "tracc", "warming trajectory", choices=scenarios.SCENARIO_NAMES),
+    Option("variables", "str", "ministry4", "climate variables compared"),
+    Option("metric", "str", "seuclidean", "distance (seuclidean, mahalanobis, …)"),
+    Option("candidates", "str", help="CSV/NetCDF of candidate places (default: shipped data)"),
+    Option("out", "str", help="output folder (default outputs/twin/<time>)"),
+    Option("overwrite", "bool", False, "replace the files already in out"),
+]
+_SIMULATION = [
+    Option("seed", "int", 1, "seed of the simulation", low=0),
+    Option("until", "int", help="last simulated year (default horizon + 10, ≥ 2060)",
+           low=2026, high=scenarios.HORIZON_YEAR),
+    Option("exchange", "float", help="twinning exchange intensity", low=0, high=1),
+    Option("households", "int", help="cap both populations for a quick look", low=1),
+]
+FIND_OPTIONS = OptionTable([
+    Option("commune", "str", help="the commune, e.g. Carbonne"), *_CLIMATE, *_PLACE,
+    Option("weights", "str", help="feature weights, e.g. tmean:1,tmin_jan:2"),
+    Option("top", "int", DEFAULT_TOP, "rows printed and written", low=1),
+    Option("physical_weight", "float", DEFAULT_PHYSICAL_WEIGHT, "weight of physical "
+           "similarity (sigma)", low=0, high=1),
+    Option("threshold", "float", DEFAULT_NOVELTY_SIGMA, "good-twin threshold (sigma)", low=0),
+    Option("scales", "str", "interannual", "scaling of the features"),
+    Option("departement", "str", help="département code: pick among communes of one name, "
+           "or alone rank every commune of the département"),
+    Option("normals", "str", help="station normals CSV (from twin import-normals)"),
+], join_words=True)
+COMPARE_OPTIONS = OptionTable([
+    Option("target", "str", help="the commune"), Option("twin", "str", help="its twin"),
+    *_CLIMATE, *_SIMULATION, Option("years", "str", help="years compared"),
+], join_words=True)
+REPORT_OPTIONS = OptionTable([
+    Option("target", "str", help="the commune"), Option("twin", "str", help="its twin"),
+    *_CLIMATE, *_SIMULATION,
+    Option("results", "str", help="a compare folder (skips the simulation)"),
+    Option("target_results", "str", help="the target's indicators CSV"),
+    Option("twin_results", "str", help="the twin's indicators CSV"),
+    Option("catalogue", "str", help="CSV of measures (measure_id column)"),
+    Option("top", "int", DEFAULT_TOP, "rows of the ranking", low=1),
+    Option("simulate", "bool", True, "simulate both territories when no results are given"),
+    Option("lang", "str", "fr", "language of the report, poster and book",
+           choices=("fr", "en")),
+], join_words=True)
+
+
+
+
+IMPORT_OPTIONS = OptionTable([
+    Option("out", "str", "normals_meteofrance.csv", "CSV written"),
+    Option("period", "str", help="normals period, e.g. 1991-2020"),
+    Option("min_years", "int", help="fewest years per month kept", low=1),
+])
 
 
 # --------------------------------------------------------------------------- engine hook
@@ -76,7 +134,7 @@ def run_compare(
     horizon: int | None,
     warming_level: float | None,
     seed: int,
-    options: dict[str, str],
+    options: dict[str, Any],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Simulate both territories side by side; return their per-year indicator tables.
 
@@ -88,17 +146,17 @@ def run_compare(
     from territoire_abm.twinning.simulate import DEFAULT_EXCHANGE, run_pair
 
     if "until" in options:
-        until = _int(options, "until")
+        until = options.get("until")
     elif warming_level is not None or horizon is None:
         until = 2100
     else:
         until = min(2100, max(2060, horizon + 10))
-    exchange = _float(options, "exchange", DEFAULT_EXCHANGE)
+    exchange = options.get("exchange", DEFAULT_EXCHANGE)
     if not 0.0 <= exchange <= 1.0:
         raise UserError("exchange", exchange, "a share in [0, 1]")
     overrides = {}
     if "households" in options:
-        overrides["territory.households"] = _int(options, "households")
+        overrides["territory.households"] = options.get("households")
     return run_pair(target, twin, scenario=scenario, seed=seed, until=until,
                     exchange=exchange, overrides=overrides)
 
@@ -106,53 +164,9 @@ def run_compare(
 # --------------------------------------------------------------------------- parsing
 
 
-def parse_args(tokens: list[str], allowed: tuple[str, ...]) -> dict[str, str]:
-    """``["a=1", "name=Fuente", "Obejuna"]`` → ``{"a": "1", "name": "Fuente Obejuna"}``."""
-    out: dict[str, str] = {}
-    last: str | None = None
-    for token in tokens:
-        key, sep, value = token.partition("=")
-        if not sep:
-            if last is None:
-                raise UserError("argument", token, "key=value pairs, e.g. commune=Carbonne")
-            out[last] = f"{out[last]} {token}".strip()
-            continue
-        key = key.strip().lower().replace("-", "_")
-        if key not in allowed:
-            raise UserError("argument", key, f"allowed: {', '.join(allowed)}")
-        if key in out:
-            raise UserError(key, value, "given once")
-        out[key] = value.strip().strip("'\"")
-        last = key
-    return out
-
-
-def _int(args: dict[str, str], key: str, default: int | None = None) -> int | None:
-    if key not in args or args[key] == "":
-        return default
-    try:
-        return int(args[key])
-    except ValueError:
-        raise UserError(key, args[key], "a whole number") from None
-
-
-def _float(args: dict[str, str], key: str, default: float | None = None) -> float | None:
-    if key not in args or args[key] == "":
-        return default
-    try:
-        value = float(args[key].replace(",", "."))
-    except ValueError:
-        raise UserError(key, args[key], "a number") from None
-    if not math.isfinite(value):
-        raise UserError(key, args[key], "a finite number")
-    return value
-
-
-def _scenario(args: dict[str, str]) -> tuple[str, int | None, float | None]:
-    scenario = args.get("scenario", "tracc").lower()
-    if scenario not in scenarios.SCENARIO_NAMES:
-        raise UserError("scenario", scenario, f"allowed: {', '.join(scenarios.SCENARIO_NAMES)}")
-    horizon, level = _int(args, "horizon"), _float(args, "warming_level")
+def _scenario(args: dict[str, Any]) -> tuple[str, int | None, float | None]:
+    scenario = args.get("scenario", "tracc")
+    horizon, level = args.get("horizon"), args.get("warming_level")
     if horizon is not None and level is not None:
         raise UserError("warming_level", args["warming_level"],
                         "give either horizon= or warming_level=, not both")
@@ -161,9 +175,11 @@ def _scenario(args: dict[str, str]) -> tuple[str, int | None, float | None]:
     return scenario, horizon, level
 
 
-def _out_dir(args: dict[str, str]) -> Path:
+def _out_dir(args: dict[str, Any]) -> Path:
+    """The output folder, checked writable (and not holding files unless overwrite=true)
+    before any work."""
     if args.get("out"):
-        return Path(args["out"])
+        return check_output_dir(args["out"], "out", overwrite=args.get("overwrite", False))
     base = Path("outputs") / "twin" / datetime.now().strftime("%Y%m%d-%H%M%S")
     out, k = base, 1
     while out.exists():
@@ -172,7 +188,7 @@ def _out_dir(args: dict[str, str]) -> Path:
     return out
 
 
-def _candidates(args: dict[str, str]) -> CandidateSet | None:
+def _candidates(args: dict[str, Any]) -> CandidateSet | None:
     if args.get("normals") and not args.get("candidates"):
         return CandidateSet.from_places(_places(args), origin="shipped data + normals")
     if not args.get("candidates"):
@@ -182,7 +198,7 @@ def _candidates(args: dict[str, str]) -> CandidateSet | None:
     return load_candidates(args["candidates"])
 
 
-def _places(args: dict[str, str]) -> list[PlaceNormals]:
+def _places(args: dict[str, Any]) -> list[PlaceNormals]:
     """Shipped places plus the stations of ``normals=`` (built by ``twin import-normals``):
     the pool communes are estimated from."""
     shipped = load_places()
@@ -201,7 +217,7 @@ _PLACES_CACHE: dict[str, list[PlaceNormals]] = {}
 
 
 def _resolve_place(
-    name: str, args: dict[str, str], field: str, candidates: CandidateSet | None,
+    name: str, args: dict[str, Any], field: str, candidates: CandidateSet | None,
     allow_estimate: bool = True,
 ) -> PlaceNormals:
     """A place by name: user's file, shipped data, lat/lon estimate, then any French commune
@@ -214,19 +230,19 @@ def _resolve_place(
         raise UserError("rurality", rurality, "rural or urban")
     if has_position and candidates is not None and set(candidates.kinds) == {"grid"} \
             and candidates.index_of(name) is None:
-        altitude = _float(args, "altitude")
+        altitude = args.get("altitude")
         if altitude is None:
             raise UserError("altitude", "missing", "the commune's altitude in m, to correct "
                             "the stations' temperatures (lapse rate)")
-        return _from_grid(name, _float(args, "lat"), _float(args, "lon"), altitude,
-                          _float(args, "population"), rurality, candidates,
+        return _from_grid(name, args.get("lat"), args.get("lon"), altitude,
+                          args.get("population"), rurality, candidates,
                           args.get("country", ""))
-    position = (_float(args, "lat"), _float(args, "lon"), _float(args, "altitude")) \
+    position = (args.get("lat"), args.get("lon"), args.get("altitude")) \
         if has_position else None
     return resolve_target(
         name, field=field, places=_places(args), candidates=candidates,
         departement=args.get("departement") or None, position=position,
-        population=_float(args, "population"), rurality=rurality,
+        population=args.get("population"), rurality=rurality,
         country=args.get("country", ""),
     )
 
@@ -256,29 +272,29 @@ def _from_grid(name: str, lat: float, lon: float, altitude: float, population: f
 # --------------------------------------------------------------------------- commands
 
 
-def _find(args: dict[str, str], stdout: TextIO) -> int:
+def _find(args: dict[str, Any], stdout: TextIO) -> int:
+    out = _out_dir(args)
     if args.get("departement") and not args.get("commune"):
-        return _find_departement(args, stdout)
+        return _find_departement(args, out, stdout)
     candidates = _candidates(args)
     target = _resolve_place(args.get("commune", ""), args, "commune", candidates)
     scenario, horizon, level = _scenario(args)
-    top = _int(args, "top", DEFAULT_TOP)
+    top = args.get("top", DEFAULT_TOP)
     ranking = find_twins(
         target, candidates, scenario=scenario, horizon=horizon, warming_level=level,
         variables=args.get("variables", "ministry4"), metric=args.get("metric", "seuclidean"),
         weights=args.get("weights"),
-        physical_weight=_float(args, "physical_weight", DEFAULT_PHYSICAL_WEIGHT),
-        novelty_threshold=_float(args, "threshold", DEFAULT_NOVELTY_SIGMA),
+        physical_weight=args.get("physical_weight", DEFAULT_PHYSICAL_WEIGHT),
+        novelty_threshold=args.get("threshold", DEFAULT_NOVELTY_SIGMA),
         top=top, scales=args.get("scales", "interannual"),
     )
-    out = _out_dir(args)
     paths = ranking.write(out)
     print(ranking.to_text(), file=stdout)
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}", file=stdout)
     return 0
 
 
-def _find_departement(args: dict[str, str], stdout: TextIO) -> int:
+def _find_departement(args: dict[str, Any], out: Path, stdout: TextIO) -> int:
     """``twin find departement=31``: every commune's best twins, a table and a map."""
     from territoire_abm.twinning.departement import rank_departement
 
@@ -288,11 +304,11 @@ def _find_departement(args: dict[str, str], stdout: TextIO) -> int:
         horizon=horizon,
         warming_level=level, variables=args.get("variables", "ministry4"),
         metric=args.get("metric", "seuclidean"), weights=args.get("weights"),
-        physical_weight=_float(args, "physical_weight", DEFAULT_PHYSICAL_WEIGHT),
-        novelty_threshold=_float(args, "threshold", DEFAULT_NOVELTY_SIGMA),
+        physical_weight=args.get("physical_weight", DEFAULT_PHYSICAL_WEIGHT),
+        novelty_threshold=args.get("threshold", DEFAULT_NOVELTY_SIGMA),
     )
-    paths = result.write(_out_dir(args))
-    print(result.to_text(top=_int(args, "top", DEFAULT_TOP) or DEFAULT_TOP), file=stdout)
+    paths = result.write(out)
+    print(result.to_text(top=args.get("top", DEFAULT_TOP)), file=stdout)
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}", file=stdout)
     return 0
 
@@ -306,17 +322,17 @@ def _import_normals(tokens: list[str], stdout: TextIO) -> int:
     )
 
     files = [t for t in tokens if "=" not in t]
-    args = parse_args([t for t in tokens if "=" in t], ("out", "period", "min_years"))
+    args = IMPORT_OPTIONS.parse([t for t in tokens if "=" in t])
     path, n = import_normals(
         files, args.get("out") or "normals_meteofrance.csv",
         period=args.get("period", DEFAULT_PERIOD),
-        min_years=_int(args, "min_years", DEFAULT_MIN_YEARS))
+        min_years=args.get("min_years", DEFAULT_MIN_YEARS))
     print(f"wrote {path} ({n} stations); use it with: territoire-abm twin find "
           f"commune=<name> normals={path}", file=stdout)
     return 0
 
 
-def _ranking_for(target: PlaceNormals, twin: PlaceNormals, args: dict[str, str],
+def _ranking_for(target: PlaceNormals, twin: PlaceNormals, args: dict[str, Any],
                  candidates: CandidateSet | None) -> TwinRanking:
     scenario, horizon, level = _scenario(args)
     pool = candidates
@@ -333,29 +349,30 @@ def _ranking_for(target: PlaceNormals, twin: PlaceNormals, args: dict[str, str],
     return find_twins(target, pool, scenario=scenario, horizon=horizon, warming_level=level,
                       variables=args.get("variables", "ministry4"),
                       metric=args.get("metric", "seuclidean"),
-                      top=_int(args, "top", DEFAULT_TOP) or DEFAULT_TOP)
+                      top=args.get("top", DEFAULT_TOP))
 
 
-def _places_pair(args: dict[str, str], candidates: CandidateSet | None
+def _places_pair(args: dict[str, Any], candidates: CandidateSet | None
                  ) -> tuple[PlaceNormals, PlaceNormals]:
     target = _resolve_place(args.get("target", ""), args, "target", candidates)
     twin = _resolve_place(args.get("twin", ""), {}, "twin", candidates, allow_estimate=False)
     return target, twin
 
 
-def _compare(args: dict[str, str], stdout: TextIO) -> int:
+def _compare(args: dict[str, Any], stdout: TextIO) -> int:
     from territoire_abm.twinning.comparison import compare_territories
 
+    out = _out_dir(args)
     candidates = _candidates(args)
     target, twin = _places_pair(args, candidates)
     scenario, horizon, level = _scenario(args)
     ranking = _ranking_for(target, twin, args, candidates)
     target_result, twin_result = run_compare(
         target, twin, scenario=scenario, horizon=horizon, warming_level=level,
-        seed=_int(args, "seed", 1) or 1, options=dict(args),
+        seed=args.get("seed", 1), options=dict(args),
     )
     comparison = compare_territories(target_result, twin_result, target, twin, ranking=ranking)
-    paths = comparison.write(_out_dir(args))
+    paths = comparison.write(out)
     for t in comparison.themes:
         print(f"{t.theme.title}:", file=stdout)
         for line in t.summary or ["(no indicator)"]:
@@ -364,12 +381,13 @@ def _compare(args: dict[str, str], stdout: TextIO) -> int:
     return 0
 
 
-def _report(args: dict[str, str], stdout: TextIO) -> int:
+def _report(args: dict[str, Any], stdout: TextIO) -> int:
     from territoire_abm.twinning.book import write_book
     from territoire_abm.twinning.comparison import compare_territories, read_result_csv
     from territoire_abm.twinning.poster import write_poster
     from territoire_abm.twinning.report import write_report
 
+    out = _out_dir(args)
     candidates = _candidates(args)
     target, twin = _places_pair(args, candidates)
     ranking = _ranking_for(target, twin, args, candidates)
@@ -382,13 +400,13 @@ def _report(args: dict[str, str], stdout: TextIO) -> int:
         target_res = read_result_csv(args["target_results"], "target_results")
     if args.get("twin_results"):
         twin_res = read_result_csv(args["twin_results"], "twin_results")
-    if target_res is None and twin_res is None and args.get("simulate", "true") != "false":
+    if target_res is None and twin_res is None and args.get("simulate", True):
         scenario, horizon, level = _scenario(args)
         print("simulating both territories side by side (simulate=false for a climate-only "
               "report)…", file=stdout)
         target_res, twin_res = run_compare(
             target, twin, scenario=scenario, horizon=horizon, warming_level=level,
-            seed=_int(args, "seed", 1) or 1, options=dict(args))
+            seed=args.get("seed", 1), options=dict(args))
     catalogue = None
     if args.get("catalogue"):
         path = Path(args["catalogue"])
@@ -398,7 +416,6 @@ def _report(args: dict[str, str], stdout: TextIO) -> int:
         if "measure_id" not in catalogue.columns:
             raise UserError("catalogue", "measure_id", "a column named measure_id")
     comparison = compare_territories(target_res, twin_res, target, twin, ranking=ranking)
-    out = _out_dir(args)
     written = [write_report(comparison, out, catalogue)]
     written += list(write_poster(comparison, out, catalogue).values())
     written += list(write_book(comparison, out, catalogue).values())
@@ -412,10 +429,10 @@ def _report(args: dict[str, str], stdout: TextIO) -> int:
     return 0
 
 
-_COMMANDS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, str], TextIO], int]]] = {
-    "find": (_FIND_KEYS, _find),
-    "compare": (_COMPARE_KEYS, _compare),
-    "report": (_REPORT_KEYS, _report),
+_COMMANDS: dict[str, tuple[OptionTable, Callable[[dict[str, Any], TextIO], int]]] = {
+    "find": (FIND_OPTIONS, _find),
+    "compare": (COMPARE_OPTIONS, _compare),
+    "report": (REPORT_OPTIONS, _report),
 }
 
 
@@ -427,7 +444,7 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
     tokens = list(sys.argv[1:] if argv is None else argv)
     if tokens and tokens[0] == "twin":
         tokens = tokens[1:]
-    if not tokens or tokens[0] in ("-h", "--help", "help"):
+    if not tokens or tokens[0] in HELP_FLAGS:
         print(USAGE.strip(), file=out)
         return 0 if tokens else 2
     command, rest = tokens[0], tokens[1:]
@@ -435,9 +452,13 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
         if command == "import-normals":
             return _import_normals(rest, out)
         if command not in _COMMANDS:
-            raise UserError("command", command, f"allowed: {', '.join(COMMANDS)}")
-        allowed, run = _COMMANDS[command]
-        return run(parse_args(rest, allowed), out)
+            raise UserError("command", command, f"allowed: {', '.join(COMMANDS)}"
+                            f"{did_you_mean(command, COMMANDS)}")
+        options, run = _COMMANDS[command]
+        if any(token in HELP_FLAGS for token in rest):
+            print(options.help(f"territoire-abm twin {command} key=value …"), file=out)
+            return 0
+        return run(options.parse(rest), out)
     except UserError as exc:
         print(f"error: {exc}", file=err)
         return exc.exit_code
