@@ -44,7 +44,7 @@ HOSTILE_RUNS = [
     (["scenario="], "scenario", "allowed: ssp126, ssp245, ssp370, ssp585, tracc"),
     (["foo=1"], "foo", "allowed: territory, scenario"),
     (["territory.houshold=10"], "territory.houshold", "did you mean territory.households?"),
-    (["seed=-3"], "seed", "allowed: >= 0"),
+    (["seed=-3"], "seed", "allowed range >= 0"),
     (["quiet=maybe"], "quiet", "allowed: true, false"),
     (["--cfg", "hydra"], "--cfg", "allowed: job"),
     (["output_dir=/proc/x"], "output_dir", "cannot write there"),

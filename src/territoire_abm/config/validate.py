@@ -84,11 +84,11 @@ def _check_scalar(field: dataclasses.Field, hint: Any, value: Any, path: str) ->
 
 
 def _range_text(low: Any, high: Any, unit: str) -> str:
-    """``allowed range [1, 10] kW``; no unit for a dimensionless ``-``; ``allowed: >= 0``
+    """``allowed range [1, 10] kW``; no unit for a dimensionless ``-``; ``allowed range >= 0``
     when the upper bound is only the integer limit."""
     unit = "" if unit in ("", "-") else f" {unit}"
     if high is None or (isinstance(high, int) and high >= 2**62):
-        return f"allowed: >= {low}{unit}"
+        return f"allowed range >= {low}{unit}"
     return f"allowed range [{low}, {high}]{unit}"
 
 
