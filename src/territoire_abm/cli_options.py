@@ -83,7 +83,7 @@ class Option:
             raise UserError(self.name, text, "a finite number")
         if (self.low is not None and value < self.low) or (
                 self.high is not None and value > self.high):
-            raise UserError(self.name, text, f"allowed range{self._range_text(' ')}")
+            raise UserError(self.name, value, f"allowed range{self._range_text(' ')}")
         return value
 
     def _range_text(self, lead: str) -> str:
