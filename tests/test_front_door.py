@@ -231,3 +231,29 @@ def test_check_output_dir_creates_nothing(tmp_path):
     with pytest.raises(UserError, match="a folder, not a file"):
         check_output_dir(tmp_path / "file", "out", overwrite=True)
     assert Path(tmp_path / "file").read_text() == "x"
+
+
+# --------------------------------------------------------------------------- deliverables' texts
+def test_compare_summary_never_calls_equal_looking_values_better():
+    from territoire_abm.twinning.comparison import _summaries
+
+    table = pd.DataFrame([
+        {"label": "unmet water", "unit": "share", "twin_mean": 0.0004, "target_mean": 0.0003,
+         "better": "target"},
+        {"label": "households with air conditioning", "unit": "share", "twin_mean": 0.4,
+         "target_mean": 0.1, "better": "not judged"},
+        {"label": "heat days", "unit": "d", "twin_mean": 30.0, "target_mean": 10.0,
+         "better": "target"},
+    ])
+    lines = _summaries(table, "Carbonne", "Fuente Obejuna")
+    assert lines[0].endswith("(about equal)") and "0.0 % vs" not in lines[0]
+    assert "better" not in lines[1]
+    assert lines[2].endswith("(better: Carbonne)")
+
+
+def test_air_conditioning_is_not_judged_better_or_worse():
+    from territoire_abm.twinning import comparison
+
+    cooling = [i for theme in comparison.THEMES for i in theme.indicators
+               if i.column == "cooling_share"]
+    assert cooling and all(i.better == "none" for i in cooling)

@@ -334,6 +334,8 @@ def run_experiment(
             exe.close()
         _finish_manifest(manifest, state, exe, bs, t0, status, len(design), n_resumed)
         store.write_manifest(manifest)
+    if status == "complete":
+        store.compact()  # a few files per study instead of one per batch and table
     return _result(store, spec, manifest, n_resumed, bs, status)
 
 

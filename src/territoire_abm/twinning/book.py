@@ -87,7 +87,7 @@ def relevance_by_theme(comparison: Comparison) -> dict[str, tuple[float, str]]:
         "extremes": (0.3 + 0.7 * max(heat_gap, dry_gap), f"{heat_text}; {dry_text}"),
         "water": (0.3 + 0.7 * dry_gap, dry_text),
         "social": (SOCIAL_RELEVANCE, "behaviours matter whatever the climate"),
-        "other": (OTHER_RELEVANCE, "theme unknown"),
+        "other": (OTHER_RELEVANCE, "theme not classified: average relevance"),
     }
 
 
@@ -164,11 +164,19 @@ def transferability(comparison: Comparison, catalogue: pd.DataFrame | None = Non
 
 
 def _intro(comparison: Comparison) -> list[str]:
-    lines = [
-        f"{comparison.twin_name} is the climate twin of {comparison.target_name}"
-        + (f" for {comparison.horizon_label}" if comparison.horizon_label else "")
-        + ": its present climate resembles the one expected there.",
-    ]
+    """Opening lines; they state the verdict the finder reached, as the report does."""
+    when = f" for {comparison.horizon_label}" if comparison.horizon_label else ""
+    row = comparison.twin_row()
+    ranking = comparison.ranking
+    if row is not None and ranking is not None and not bool(row["within_threshold"]):
+        first = (f"{comparison.twin_name} is compared with {comparison.target_name}{when}, but "
+                 f"it is beyond the good-twin threshold ({ranking.novelty_threshold:g}; rank "
+                 f"{int(row['rank'])}): an imperfect twin whose present climate only partly "
+                 "resembles the one expected there.")
+    else:
+        first = (f"{comparison.twin_name} is the climate twin of {comparison.target_name}"
+                 f"{when}: its present climate resembles the one expected there.")
+    lines = [first]
     sigma = comparison.twin_sigma()
     if sigma is not None:
         lines.append(f"Climate dissimilarity: sigma {sigma:.2f}.")

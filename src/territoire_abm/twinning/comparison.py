@@ -49,7 +49,7 @@ class Indicator:
     column: str
     label: str
     unit: str
-    better: str  # "lower" or "higher"
+    better: str  # "lower", "higher" or "none" (a choice, not a performance: not judged)
     per_1000: bool = False  # also shown per 1,000 inhabitants
 
 
@@ -73,7 +73,7 @@ THEMES: tuple[Theme, ...] = (
             Indicator("heat_stress_person_days", "heat-stress person-days", "person-days/yr",
                       "lower", per_1000=True),
             Indicator("cooling_demand_kwh", "cooling demand", "kWh/yr", "lower"),
-            Indicator("cooling_share", "households with air conditioning", "share", "lower"),
+            Indicator("cooling_share", "households with air conditioning", "share", "none"),
         ),
         ("heat_island", "urban_heat", "cool", "green", "tree", "shade", "vegetat", "roof",
          "albedo", "air_cond", "ventilat", "insulat", "fountain", "park", "canopy", "white"),
@@ -372,6 +372,8 @@ def _indicator_rows(
             diff = w_mean - t_mean
             if not (math.isfinite(t_mean) and math.isfinite(w_mean)):
                 better = "n/a"
+            elif ind.better == "none":
+                better = "not judged"
             elif math.isclose(t_mean, w_mean, rel_tol=EQUAL_REL_TOL, abs_tol=1e-12):
                 better = "equal"
             elif (w_mean < t_mean) == (ind.better == "lower"):
@@ -462,7 +464,7 @@ def _fmt(value: float, unit: str) -> str:
     if not math.isfinite(value):
         return "n/a"
     if unit == "share":
-        return f"{100 * value:.0f} %"
+        return f"{100 * value:.1f} %" if abs(value) < 0.1 else f"{100 * value:.0f} %"
     if abs(value) >= 100:
         return f"{value:,.0f} {unit}"
     return f"{value:.2g} {unit}" if abs(value) < 1 else f"{value:.1f} {unit}"
@@ -473,11 +475,16 @@ def _summaries(table: pd.DataFrame, target_name: str, twin_name: str) -> list[st
     for _, row in table.iterrows():
         if row["better"] == "n/a":
             continue
-        who = {"twin": twin_name, "target": target_name, "equal": "neither"}[row["better"]]
-        out.append(
-            f"{row['label']}: {twin_name} {_fmt(row['twin_mean'], row['unit'])}, "
-            f"{target_name} {_fmt(row['target_mean'], row['unit'])} (better: {who})"
-        )
+        twin_text = _fmt(row["twin_mean"], row["unit"])
+        target_text = _fmt(row["target_mean"], row["unit"])
+        line = f"{row['label']}: {twin_name} {twin_text}, {target_name} {target_text}"
+        if row["better"] == "not judged":
+            out.append(line)
+        elif row["better"] == "equal" or twin_text == target_text:
+            out.append(f"{line} (about equal)")
+        else:
+            who = {"twin": twin_name, "target": target_name}[row["better"]]
+            out.append(f"{line} (better: {who})")
     return out
 
 
