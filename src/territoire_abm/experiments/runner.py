@@ -268,6 +268,7 @@ def run_experiment(
     batch_size: int | None = None,
     retry_failed: bool = False,
     scheduler_timeout: float = 5.0,
+    compact: bool = True,
 ) -> ExperimentResult:
     """Run (or resume) an experiment and stream its results to ``out_dir``.
 
@@ -286,6 +287,7 @@ def run_experiment(
     retry_failed : on resume, run again the runs recorded as failed
     scheduler_timeout : seconds to wait for the scheduler before giving up (nothing is
         written when it cannot be reached)
+    compact : when complete, rewrite each table as one file (:meth:`ResultStore.compact`)
 
     The steps: check the model, open or create the design, connect the executor, run the
     pilot (nothing is written before it passes), then stream the batches to the store.
@@ -334,7 +336,7 @@ def run_experiment(
             exe.close()
         _finish_manifest(manifest, state, exe, bs, t0, status, len(design), n_resumed)
         store.write_manifest(manifest)
-    if status == "complete":
+    if status == "complete" and compact:
         store.compact()  # a few files per study instead of one per batch and table
     return _result(store, spec, manifest, n_resumed, bs, status)
 
