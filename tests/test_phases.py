@@ -48,16 +48,14 @@ def _impacts(n: int, heat: float = 0.0) -> Impacts:
 
 
 # --------------------------------------------------------------------------- negotiation
-def test_available_budget_is_budget_minus_costs_and_interest_plus_a_share_of_borrowing(model):
+def test_available_budget_is_budget_minus_running_costs_and_debt_service(model):
     commune = _commune(model)
     commune.council.debt_eur = 10_000.0
     policy, population = commune.config.policy, commune.population
     committed = float(commune.council_portfolio.total(commune.year, commune.council_effects
                                                       .opex_eur_yr)[0])
-    expected = (policy.budget_per_inhabitant_eur * population - committed
-                - policy.debt_interest_rate * 10_000.0
-                + policy.yearly_borrowing_share
-                * (policy.max_debt_per_inhabitant_eur * population - 10_000.0))
+    service = 10_000.0 * (policy.debt_interest_rate + 1.0 / policy.loan_years)
+    expected = max(0.0, policy.budget_per_inhabitant_eur * population - committed - service)
     assert negotiation.available_budget(commune) == pytest.approx(expected)
     assert commune.council.budget_eur == policy.budget_per_inhabitant_eur * population
 
@@ -86,11 +84,14 @@ def test_collective_capex_is_split_by_the_coordination_mix(model, mix, tariff, b
     capex = float(commune.council_effects.capex_eur[commune.council_effects.index(measure)])
     outcome = negotiation.implement(commune, {"adopt": [measure], "drop": []},
                                     {"invest": []}, 0.0, {})
-    assert outcome.tariff_eur == pytest.approx(tariff * capex)
+    own_capex = capex * (1.0 - commune.config.policy.cofunding_share)  # grants pay the rest
+    assert outcome.summary["cofunding_eur"] == pytest.approx(capex - own_capex)
+    assert outcome.tariff_eur == pytest.approx(tariff * own_capex)
     assert outcome.summary["capex_collective_eur"] == pytest.approx(capex)
     opex = float(commune.council_portfolio.total(commune.year,
                                                  commune.council_effects.opex_eur_yr)[0])
-    assert outcome.summary["budget_spent_eur"] == pytest.approx(budget * capex + opex)
+    assert outcome.summary["budget_spent_eur"] == pytest.approx(
+        budget * own_capex + opex + outcome.summary["relief_eur"])
     assert (outcome.kept, outcome.broken) == (1, 0)
     assert commune.council_portfolio.holds(commune.year)[0, commune.council_effects
                                                         .index(measure)]
@@ -139,16 +140,25 @@ def test_a_trial_is_dropped_when_its_indicator_worsened_beyond_the_tolerance(mod
 
 
 # --------------------------------------------------------------------------- elections
-def test_indifferent_voters_split_evenly_and_satisfied_ones_follow_the_logistic(model):
+def test_voters_judge_the_term_through_a_logistic_of_their_utility(model):
+    """Unchanged satisfaction and neutral trust leave only the incumbency advantage; a
+    satisfaction gain over the term adds its weight (retrospective voting)."""
     commune = _commune(model)
     hh, n = commune.households, len(commune.households)
+    voting = commune.config.behaviour.voting
     commune.council.relief_eur = commune.council.preparedness_eur = 0.0
+    commune.council.term_satisfaction = 0.5
     hh.satisfaction, hh.trust = np.full(n, 0.5), np.full(n, 0.5)
-    assert elections.vote_share(commune, _impacts(n)) == pytest.approx(0.5)
-    hh.satisfaction = np.full(n, 1.0)
-    slope = commune.config.behaviour.voting.slope
+
+    def logistic(utility: float) -> float:
+        return 1.0 / (1.0 + np.exp(-voting.slope * utility))
+
     assert elections.vote_share(commune, _impacts(n)) == pytest.approx(
-        1.0 / (1.0 + np.exp(-slope * 1.0)))
+        logistic(voting.incumbency_advantage))
+    hh.satisfaction = np.full(n, 1.0)
+    assert elections.vote_share(commune, _impacts(n)) == pytest.approx(
+        logistic(voting.incumbency_advantage + voting.satisfaction_weight * 0.5))
+    assert elections.vote_share(commune, _impacts(n), swing=-10.0) < 0.5
 
 
 def test_a_defeated_council_is_replaced_by_another_archetype(model):
