@@ -219,3 +219,15 @@ def test_transfers_conserve_money_and_nothing_goes_negative(tmp_path_factory, tr
     held = sum(session.wallets.values()) + session.fund["eur"]
     assert held + outside == pytest.approx(total, rel=1e-9, abs=1e-3)
     assert min(session.wallets.values()) >= -1e-6 and session.fund["eur"] >= -1e-6
+
+
+def test_round_timer_restarts_each_round_and_stops_at_the_end(tmp_path):
+    session = Session.create({**SMALL, "rounds": 2, "timer_minutes": 10}, tmp_path)
+    first = session.deadline
+    assert first is not None and 590 <= first - session.created <= 610
+    session.advance(session.facilitator_token)
+    assert session.deadline >= first
+    session.advance(session.facilitator_token)
+    assert session.deadline is None and session.finished
+    with pytest.raises(UserError, match="game is over"):
+        session.advance(session.facilitator_token)

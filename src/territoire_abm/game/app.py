@@ -19,6 +19,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -222,6 +223,13 @@ def Broadcasts(session):
         solara.Info(f"Facilitator (round {message['round']}): {message['text']}")
 
 
+def Timer(status: dict[str, Any]) -> None:
+    """The round's end time (a clock time: it needs no ticking page)."""
+    if status["deadline"]:
+        end = datetime.fromtimestamp(status["deadline"]).strftime("%H:%M")
+        solara.Warning(f"Round timer: decisions due at {end}")
+
+
 # --------------------------------------------------------------------------- player
 @solara.component
 def DecisionForm(session, token: str, role: str, version: int):
@@ -299,6 +307,7 @@ def PlayerPage(session, token: str):
     solara.Text(f"Your money: {_fmt_eur(session.wallets.get(role, 0))}"
                 + (f" · common fund: {_fmt_eur(session.fund['eur'])}"
                    if session.fund["open"] else ""))
+    Timer(status)
     Broadcasts(session)
     Briefing(session)
     Dashboard(session, role)
@@ -391,11 +400,7 @@ def FacilitatorPage(session, token: str):
     solara.Markdown("| role | money | this round |\n|---|---|---|\n" + "\n".join(rows))
     for role, name in status["holders"].items():
         solara.Text(f"{LABELS[role]}: {name}")
-    if status["deadline"]:
-        import time
-
-        left = max(0, int(status["deadline"] - time.time()))
-        solara.Text(f"Timer: {left // 60} min {left % 60:02d} s left")
+    Timer(status)
     Messages(error, done)
     if not status["finished"]:
         solara.Button(f"Run round {status['round'] + 1}", color="primary", on_click=lambda:
