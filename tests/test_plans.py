@@ -247,3 +247,10 @@ def test_community_investment_from_the_council_plan():
     held = model.community_portfolio.holds(model.year)[0]
     for e in invested:
         assert held[model.community_effects.index(e["target"])]
+
+
+def test_shipped_indicator_names_are_those_of_a_run():
+    """data/indicator_names.txt is current (python -m territoire_abm.territory.indicator_names)."""
+    from territoire_abm.territory.indicator_names import indicator_names_of_a_run
+
+    assert plans.known_indicators() == frozenset(indicator_names_of_a_run())

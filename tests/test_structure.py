@@ -14,9 +14,7 @@ from territoire_abm.governance.coordination import coordination_effects
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "territoire_abm"
 LOWER = ("agents", "governance", "indicators", "flows", "climate", "measures", "config", "impacts")
 ENGINE = (*LOWER, "territory", "types")
-# Known upward arrow, to remove: governance/plans.py::known_indicators runs a one-year tiny
-# territory (lazily) to learn the indicator names a plan may watch.
-ALLOWED_LAZY = {"governance/plans.py"}
+ALLOWED_LAZY: set[str] = set()
 
 
 def _module_name(path: Path) -> str:

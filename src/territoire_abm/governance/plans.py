@@ -349,17 +349,19 @@ def _check_cycles(actions: Sequence[Action], where: str) -> None:
             visit(a.id, [])
 
 
+INDICATOR_NAMES_FILE = Path(__file__).resolve().parents[1] / "data" / "indicator_names.txt"
+
+
 @cache
 def known_indicators() -> frozenset[str]:
-    """Every yearly indicator of a run (from one year of a tiny territory, once per process)."""
-    from territoire_abm.config.validate import model_config
-    from territoire_abm.territory.model import TerritoryModel
+    """Every yearly indicator of a run: the names a signpost may watch.
 
-    model = TerritoryModel(model_config({"territory": {"households": 10, "farms": 2,
-                                                      "industry_firms": 1, "service_firms": 2},
-                                         "until": 2026}))
-    model.step()
-    return frozenset(model.records[0])
+    Read from ``data/indicator_names.txt`` (a run's record keys, written by
+    the territory package's ``indicator_names`` module; a test checks the file is current),
+    so the plan layer needs no model.
+    """
+    lines = INDICATOR_NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 # --------------------------------------------------------------------------- loading
@@ -608,3 +610,4 @@ def apply_parameter_changes(model: Any, year: int) -> dict[str, float]:
 
         model.config = with_overrides(model.config, changes)
     return record_fields(model.decision_log, year)
+
