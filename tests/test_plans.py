@@ -254,3 +254,39 @@ def test_shipped_indicator_names_are_those_of_a_run():
     from territoire_abm.territory.indicator_names import indicator_names_of_a_run
 
     assert plans.known_indicators() == frozenset(indicator_names_of_a_run())
+
+
+def test_plan_investments_are_financed_as_an_annuity_like_the_councils_own():
+    """A plan's measure costs the year's budget the annuity of the commune's loan plus its
+    running cost (it used to take the whole capital, leaving the council nothing that year)."""
+    from territoire_abm.governance import rules
+    from territoire_abm.governance.controllers import Situation
+    from territoire_abm.governance.finance import annuity_factor
+    from territoire_abm.run import build_config
+    from territoire_abm.territory.year import commune_state
+
+    reuse = action(id="reuse", kind="measure", measure="treated_wastewater_reuse", threshold=0.1)
+    config = build_config({"territory.households": 300, "policy.plan.name": "none",
+                           "policy.plan.actions": [reuse]}, 0)
+    model = TerritoryModel(config)
+    commune = commune_state(model, 2026)
+    commune.records.append({"year": 2025, "unmet_water_share_agriculture": 0.3})
+    policy, effects = config.policy, commune.council_effects
+    column = effects.index("treated_wastewater_reuse")
+    loan = effects.capex_eur[column] * (1.0 - policy.cofunding_share)
+    yearly = loan * annuity_factor(policy.debt_interest_rate, policy.loan_years) \
+        + effects.opex_eur_yr[column]
+    assert yearly < effects.capex_eur[column] / 5
+    situation = Situation(year=2026, role="council", options=tuple(effects.ids), proposals={},
+                          budget_eur=yearly + 1.0, indicators={})
+    planned = plans.plan_for_council(commune, situation)
+    assert planned.adopt == ["treated_wastewater_reuse"]
+    assert planned.spent_eur == pytest.approx(yearly)
+    assert planned.borrowed_eur == pytest.approx(loan)
+    decision = rules.council(situation, commune)
+    assert "treated_wastewater_reuse" in decision["adopt"]
+    # Short of its yearly cost, the action waits (deferred), however large the debt room.
+    short = plans.plan_for_council(commune, Situation(
+        year=2026, role="council", options=tuple(effects.ids), proposals={},
+        budget_eur=yearly - 1.0, indicators={}))
+    assert short.adopt == [] and short.entries[0]["status"] == "deferred"

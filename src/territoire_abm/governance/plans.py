@@ -57,6 +57,7 @@ from typing import Any
 import yaml
 
 from territoire_abm.errors import UserError
+from territoire_abm.governance.finance import annuity_factor
 
 NO_PLAN = "none"
 KINDS = ("measure", "community", "subsidy", "water_rule", "budget")
@@ -181,7 +182,8 @@ class PlanDecision:
     entries: list[dict[str, Any]] = field(default_factory=list)
     adopt: list[str] = field(default_factory=list)  # council measures
     invest: list[str] = field(default_factory=list)  # community measures
-    spent_eur: float = 0.0
+    spent_eur: float = 0.0  # yearly cost committed: annuities and running costs
+    borrowed_eur: float = 0.0  # loans taken (under the debt ceiling)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -445,14 +447,18 @@ def _bits(mask: float) -> set[int]:
 
 def council_plan(plan: Plan | None, year: int, history: Sequence[Mapping[str, float]],
                  current: Mapping[str, float], held: Iterable[str],
-                 capex_eur: Mapping[str, float], budget_eur: float) -> PlanDecision:
+                 yearly_eur: Mapping[str, float], budget_eur: float, *,
+                 loan_eur: Mapping[str, float] | None = None,
+                 room_eur: float = math.inf) -> PlanDecision:
     """This year's plan actions: triggers that fire, within budget.
 
     ``history``: past yearly records; ``current``: this year's indicators known at decision
     time (past records also say which actions were taken or deferred); ``held``:
-    measures already adopted (council and community); ``capex_eur``: investment cost of each
-    measure; ``budget_eur``: what the plan may commit this year. An action over budget is
-    logged once as deferred, stays armed and is taken in the first year the budget allows.
+    measures already adopted (council and community); ``yearly_eur``: what each measure costs
+    the budget a year (annuity of its loan plus running cost, :func:`measure_finance`);
+    ``budget_eur``: what the plan may commit this year; ``loan_eur`` and ``room_eur``: what
+    each measure borrows and the borrowing room under the debt ceiling. An action over budget
+    is logged once as deferred, stays armed and is taken in the first year the budget allows.
     """
     out = PlanDecision()
     if plan is None:
@@ -469,15 +475,21 @@ def council_plan(plan: Plan | None, year: int, history: Sequence[Mapping[str, fl
             continue
         entry = _entry(action, year, value, armed)
         entry["index"] = index
-        cost = 0.0 if action.target in held or not action.is_measure else \
-            float(capex_eur.get(action.target, 0.0))
-        if out.spent_eur + cost > budget_eur:
+        buys = action.is_measure and action.target not in held
+        cost = float(yearly_eur.get(action.target, 0.0)) if buys else 0.0
+        loan = float((loan_eur or {}).get(action.target, 0.0)) if buys else 0.0
+        if out.spent_eur + cost > budget_eur or out.borrowed_eur + loan > room_eur:
             if armed is None:  # logged once; retried silently while over budget
-                entry.update(status="deferred", why=entry["why"] + f"; over budget ({cost:,.0f}"
-                             f" EUR > {max(0.0, budget_eur - out.spent_eur):,.0f} EUR left)")
+                why = (f"; over budget ({cost:,.0f} EUR/yr > "
+                       f"{max(0.0, budget_eur - out.spent_eur):,.0f} EUR left)"
+                       if out.spent_eur + cost > budget_eur else
+                       f"; over the debt ceiling ({loan:,.0f} EUR loan > "
+                       f"{max(0.0, room_eur - out.borrowed_eur):,.0f} EUR of room)")
+                entry.update(status="deferred", why=entry["why"] + why)
                 out.entries.append(entry)
             continue
         out.spent_eur += cost
+        out.borrowed_eur += loan
         applied.add(action.id)
         if action.is_measure and action.target not in held:
             (out.adopt if action.kind == "measure" else out.invest).append(action.target)
@@ -576,29 +588,46 @@ def plan_summary(plan: Plan) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- model seams
+def measure_finance(effects: Any, policy: Any, *, council: bool) -> tuple[Any, Any]:
+    """What each measure of ``effects`` borrows and costs the budget a year (EUR): the loan is
+    the commune's share of the capital (after ``policy.cofunding_share`` of State and Region
+    grants for council measures; energy-community investments get none), repaid as a
+    constant annuity over ``policy.loan_years``; the yearly cost adds the council's running
+    cost. The same financing as the council's own measures (governance/rules.py)."""
+    loan = effects.capex_eur * ((1.0 - policy.cofunding_share) if council else 1.0)
+    yearly = loan * annuity_factor(policy.debt_interest_rate, policy.loan_years)
+    return loan, yearly + effects.opex_eur_yr if council else yearly
+
+
 def plan_for_council(commune: Any, situation: Any) -> PlanDecision:
     """The council's plan actions this year, read from what the council sees (the commune's
     config, earlier records, portfolios and measure costs).
 
-    A plan's investments are committed projects: besides the year's free budget they may use
-    the borrowing room left under the debt ceiling (``policy.max_debt_per_inhabitant_eur``),
-    as French communes finance investment by borrowing (DGCL).
+    A plan's investments are financed as the council's other measures: the commune borrows its
+    share of the capital and repays it as an annuity over ``policy.loan_years``
+    (:func:`measure_finance`); an action is taken when its yearly cost fits in the year's free
+    budget and its loan in the borrowing room under ``policy.max_debt_per_inhabitant_eur``
+    (DGCL: communes finance investment by borrowing and grants).
     """
     settings = commune.config.policy.plan
     if settings.name == NO_PLAN and not settings.actions:
         return PlanDecision()
     plan = resolve_plan(settings)
-    year = situation.year
-    held, capex = [], {}
-    for portfolio, effects in ((commune.council_portfolio, commune.council_effects),
-                               (commune.community_portfolio, commune.community_effects)):
+    year, policy = situation.year, commune.config.policy
+    held: list[str] = []
+    yearly: dict[str, float] = {}
+    loans: dict[str, float] = {}
+    for portfolio, effects, council in ((commune.council_portfolio, commune.council_effects, True),
+                                        (commune.community_portfolio, commune.community_effects,
+                                         False)):
         has = portfolio.holds(year)[0]
         held += [m for m, h in zip(effects.ids, has, strict=True) if h]
-        capex.update(zip(effects.ids, map(float, effects.capex_eur), strict=True))
-    room = commune.config.policy.max_debt_per_inhabitant_eur * commune.population \
-        - commune.council.debt_eur
-    return council_plan(plan, year, list(commune.records), situation.indicators, held, capex,
-                        situation.budget_eur + max(0.0, room))
+        loan, cost = measure_finance(effects, policy, council=council)
+        loans.update(zip(effects.ids, map(float, loan), strict=True))
+        yearly.update(zip(effects.ids, map(float, cost), strict=True))
+    room = policy.max_debt_per_inhabitant_eur * commune.population - commune.council.debt_eur
+    return council_plan(plan, year, list(commune.records), situation.indicators, held, yearly,
+                        situation.budget_eur, loan_eur=loans, room_eur=max(0.0, room))
 
 
 def apply_parameter_changes(model: Any, year: int) -> dict[str, float]:

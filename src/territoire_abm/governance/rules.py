@@ -19,7 +19,7 @@ import numpy as np
 from territoire_abm.config.params import PV_YIELD_REFERENCE_KWH_PER_KWP
 from territoire_abm.governance import plans
 from territoire_abm.governance.controllers import Decision, Situation
-from territoire_abm.governance.finance import annuity_factor, borrowing_room_eur
+from territoire_abm.governance.finance import borrowing_room_eur
 from territoire_abm.indicators.emissions import council_avoided_t
 from territoire_abm.types import Commune
 
@@ -167,10 +167,8 @@ def council(situation: Situation, commune: Commune) -> Decision:
     benefit = _estimated_benefit_eur(commune, dict(situation.indicators))
     column = {m: i for i, m in enumerate(effects.ids)}
     ranked = _rank(archetype, candidates, situation, commune, benefit, annual_cost, column)
-    loan = effects.capex_eur * (1.0 - policy.cofunding_share)
-    yearly = loan * annuity_factor(policy.debt_interest_rate, policy.loan_years) \
-        + effects.opex_eur_yr
-    room = borrowing_room_eur(commune)
+    loan, yearly = plans.measure_finance(effects, policy, council=True)
+    room = borrowing_room_eur(commune) - planned.borrowed_eur
     adopt, spend, borrow = [], 0.0, 0.0
     for measure in ranked:
         i = column[measure]
