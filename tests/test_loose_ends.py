@@ -111,3 +111,26 @@ def test_the_reference_pv_yield_is_written_once():
                    for line in path.read_text(encoding="utf-8").splitlines()
                    if "PV_YIELD_REFERENCE_KWH_PER_KWP =" not in line)]
     assert not hits
+
+
+def _water_year(**water) -> dict[str, float]:
+    """One year of a territory whose network has almost no own source (no river intake,
+    a 10 m³/day well field), so that drinking water depends on what it can import."""
+    model = TerritoryModel(model_config({
+        "territory": {**SMALL, "groundwater_m3_per_day": 10.0,
+                      "river_withdrawal_cap_share": 0.0, "water": water},
+        "until": 2025}))
+    model.step()
+    return model.last
+
+
+def test_imported_water_is_a_parameter_and_is_drawn_when_local_sources_fall_short():
+    """territory.water.import_capacity_m3_yr reaches the water balance: imports are drawn,
+    recorded, and cut the drinking-water shortage; none is recorded by default."""
+    without = _water_year()
+    with_imports = _water_year(import_capacity_m3_yr=100_000.0)
+    assert without["water_imported_m3"] == 0.0
+    assert without["water_shortage_share_drinking"] > 0.5
+    assert 0.0 < with_imports["water_imported_m3"] <= 100_000.0 + 1e-6
+    assert (with_imports["water_shortage_share_drinking"]
+            < without["water_shortage_share_drinking"] - 0.1)

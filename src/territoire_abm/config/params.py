@@ -217,6 +217,11 @@ class WaterConfig:
     rainwater_tank_fill_mm: float = param(
         30.0, unit="mm", low=1, high=500,
         source="rain on ~100 m2 of roof that fills a 3 m3 tank (ADEME), " + UNCONFIRMED)
+    import_capacity_m3_yr: float = param(
+        0.0, unit="m3/yr", low=0, high=1e8,
+        source="piped water bought from a neighbouring syndicate, drawn first by the "
+        "network (flows/basin.py); 0: Carbonne is supplied by its own Garonne intake and "
+        "wells (no interconnection assumed), " + UNCONFIRMED)
 
 
 @dataclass

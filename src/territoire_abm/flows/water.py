@@ -171,6 +171,7 @@ def water_indicators(water: WaterYear) -> dict[str, float]:
         "farm_reservoir_used_m3": float(water.sources_m3["farm"].sum()),
         "rainwater_used_m3": float(water.sources_m3["tank"].sum()),
         "reuse_used_m3": float(water.sources_m3["reuse"].sum()),
+        "water_imported_m3": float(water.sources_m3["import"].sum()),
         "basin_consumption_max_m3s": float(water.basin_consumption_m3s.max()),
         "river_low_flow_vcn10_m3s": ten_day_low_flow_m3s(water.gauge_m3s),
         "natural_flow_jja_m3s": float(water.natural_m3s[JJA].mean()),

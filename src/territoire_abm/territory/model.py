@@ -90,7 +90,6 @@ class TerritoryModel(mesa.Model):
         self.external_council_knowledge: dict[str, float] = {}
         self.tariff_surcharge_eur = 0.0
         self.upstream_withdrawal_m3s = np.zeros(365)
-        self.imported_water_m3 = 0.0
         self.river_state: Any = None
         self.water_stocks: Any = None  # flows.basin.Stocks, set by the first water year
         self.hazard_frequency = {"heat": 0.3, "drought": 0.3}

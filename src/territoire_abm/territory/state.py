@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 SCALARS = ("year", "river_state", "water_stocks", "battery_soc_kwh", "bilan_reference_kwhep",
-           "last_water_pumping_kwh", "imported_water_m3", "dispatch_mode",
+           "last_water_pumping_kwh", "dispatch_mode",
            "tariff_surcharge_eur")
 MAPPINGS = ("hazard_frequency", "events", "last", "decision_log", "external_council_knowledge")
 ARRAYS = ("has_cooling", "rooftop_kwp", "external_knowledge", "upstream_withdrawal_m3s",

@@ -406,7 +406,8 @@ def _supplies(model: TerritoryModel, year: int) -> water_flows.Supplies:
     return water_flows.Supplies(
         tank_capacity_m3=tanks / water_flows.TANK_YIELD_PER_M3,
         farm_capacity_m3=farm / water_flows.FARM_RESERVOIR_YIELD_PER_M3,
-        reuse_m3_yr=reuse, import_m3_yr=model.imported_water_m3)
+        reuse_m3_yr=reuse,
+        import_m3_yr=model.config.territory.water.import_capacity_m3_yr)
 
 
 # --------------------------------------------------------------------------- 6 impacts
