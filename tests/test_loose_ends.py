@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from territoire_abm.agents import adoption, wellbeing
+from territoire_abm.agents import firms as firm_agents
+from territoire_abm.agents import wellbeing
 from territoire_abm.config.params import PV_YIELD_REFERENCE_KWH_PER_KWP
 from territoire_abm.config.validate import model_config, with_overrides
 from territoire_abm.flows import carbon, demand
@@ -95,9 +96,9 @@ def test_firms_value_pv_at_the_optimisers_export_price():
     firms, fuel = year_steps.firm_state(model), model.last_energy.firm_fuel_kwh
     pv = firms.effects.quantities["pv_kwp_per_unit"]
     assert (pv > 0).any()
-    low = adoption.firm_benefit_eur(firms, model.config, fuel)
+    low = firm_agents.firm_benefit_eur(firms, model.config, fuel)
     high_config = with_overrides(model.config, {"optimiser.export_price_eur_per_kwh": 0.26})
-    high = adoption.firm_benefit_eur(firms, high_config, fuel)
+    high = firm_agents.firm_benefit_eur(firms, high_config, fuel)
     gain = pv * PV_YIELD_REFERENCE_KWH_PER_KWP * (0.26 - model.config.optimiser
                                                   .export_price_eur_per_kwh)
     assert np.allclose(high - low, gain[None, :])

@@ -1,14 +1,14 @@
-"""Yearly adoption decisions of households and firms, for all of them at once.
+"""Yearly adoption decisions of households, for all of them at once (firms:
+:mod:`territoire_abm.agents.firms`).
 
-Both functions take the narrow state they use (:class:`~territoire_abm.types.HouseholdState`,
-:class:`~territoire_abm.types.FirmState`), record the adoptions in that state's portfolio and
-return an :class:`~territoire_abm.types.AdoptionResult`; they never see the model.
+The function takes the narrow state it uses (:class:`~territoire_abm.types.HouseholdState`),
+records the adoptions in that state's portfolio and returns an
+:class:`~territoire_abm.types.AdoptionResult`; it never sees the model.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
 from territoire_abm.agents.behaviour import (
     DecisionInputs,
@@ -30,7 +30,7 @@ from territoire_abm.flows.demand import (
 )
 from territoire_abm.governance.coordination import coordination_effects
 from territoire_abm.measures.effects import HEAT_PUMP_IDS
-from territoire_abm.types import AdoptionResult, FirmState, HouseholdState
+from territoire_abm.types import AdoptionResult, HouseholdState
 
 HEAT_PUMP_REPLACES = {"heat_pump_air_water": (1, 2, 3), "heat_pump_air_air": (0,)}
 HEAT_PUMP_SYSTEM = HEATING_SYSTEMS.index("heat_pump")
@@ -189,54 +189,3 @@ def _rental_mandate(hh: HouseholdState, year: int, enforcement: float,
     chosen[:, column] = banned & (rng.random(len(arrays)) < enforcement)
     chosen[:, column] &= ~hh.portfolio.holds(year)[:, column]
     return chosen
-
-
-# --------------------------------------------------------------------------- firms
-def firm_benefit_eur(firms: FirmState, config: ModelConfig,
-                     firm_fuel_kwh: np.ndarray) -> np.ndarray:
-    """Yearly benefit (n, M) each measure would bring each firm, EUR: avoided crop and
-    productivity losses, fuel and electricity saved, PV output sold at the optimiser's export
-    price, water supplied."""
-    arrays, effects, adoption = firms.arrays, firms.effects, config.behaviour.adoption
-    price = config.policy.electricity_price_eur_per_kwh
-    factors, quantities = effects.factors, effects.quantities
-    hectares = arrays.irrigated_ha + arrays.rainfed_ha
-    crop_loss_eur = hectares * (1.0 - arrays.yield_factor) * config.territory.crop_value_eur_per_ha
-    productivity_eur = (arrays.productivity_loss * arrays.employees
-                        * adoption.value_added_eur_per_employee)
-    benefit = (
-        crop_loss_eur[:, None] * (1.0 - factors["crop_heat_loss_factor"])[None, :]
-        + (crop_loss_eur * (arrays.irrigated_ha > 0))[:, None]
-        * (1.0 - factors["irrigation_demand_factor"])[None, :]
-        + productivity_eur[:, None] * (1.0 - factors["productivity_loss_factor"])[None, :]
-        + (firm_fuel_kwh * adoption.firm_fuel_price_eur_per_kwh)[:, None]
-        * (1.0 - factors["fuel_demand_factor"])[None, :]
-        - quantities["electricity_demand_kwh_per_unit_yr"][None, :] * price
-        + quantities["pv_kwp_per_unit"][None, :] * PV_YIELD_REFERENCE_KWH_PER_KWP
-        * config.optimiser.export_price_eur_per_kwh
-        + quantities["water_supply_m3_per_unit_yr"][None, :]
-        * adoption.firm_water_value_eur_per_m3
-    )
-    return benefit
-
-
-def firms_decide(firms: FirmState, config: ModelConfig, year: int, firm_fuel_kwh: np.ndarray,
-                 rng: np.random.Generator) -> AdoptionResult:
-    """Firms adopt when the measure pays back within its lifetime (bounded rationality)."""
-    arrays, effects, adoption = firms.arrays, firms.effects, config.behaviour.adoption
-    benefit = firm_benefit_eur(firms, config, firm_fuel_kwh)
-    eligible = firms.eligible[arrays.sector] & ~firms.portfolio.holds(year)
-    small_shop = (arrays.sector == 2) & (arrays.employees < adoption.firm_large_roof_employees)
-    eligible &= ~(small_shop[:, None] & effects.large_roof[None, :])
-    policy = config.policy
-    reach = coordination_effects(policy.coordination, policy.coordination_effects).subsidy_reach
-    subsidy = policy.subsidy_rate * reach
-    cost = np.maximum(effects.capex_eur * (1.0 - subsidy), 1.0)
-    ratio = benefit * effects.lifetime_yr[None, :] / cost[None, :]
-    probability = adoption.firm_adoption_rate * expit((ratio - 1.0) / adoption.firm_payback_slope)
-    chosen = eligible & (rng.random(probability.shape) < probability)
-    online_in = np.where(chosen, np.maximum(1, effects.lead_time_yr[None, :]), 0)
-    firms.portfolio.adopt(chosen, year, online_in,
-                          np.broadcast_to(effects.lifetime_yr, chosen.shape))
-    return AdoptionResult(chosen=chosen,
-                          investment_eur=float(np.sum(chosen * effects.capex_eur[None, :])))

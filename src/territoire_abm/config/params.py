@@ -867,6 +867,16 @@ class PolicyConfig:
     carbon_price_eur_per_t: float = param(100.0, unit="EUR/tCO2e", low=0, high=1000,
                                           source="Quinet 2019 valeur de l'action pour le climat "
                                           "(250 EUR in 2030), " + UNCONFIRMED)
+    firm_transition_support: float = param(
+        0.0, unit="share of firms per yr", low=0, high=1,
+        doc="share of firms a decarbonisation programme (energy audits and advisers: CCI, "
+        "ADEME, Bpifrance Diag Décarbon'Action) brings each year to weigh their fuel-saving "
+        "measures; lifts those measures' yearly adoption cap from "
+        "behaviour.adoption.firm_adoption_rate towards 1 (agents/firms.py)",
+        source="a policy lever, 0 = no programme; EU Energy Efficiency Directive 2012/27 art. 8 "
+        "(energy audit every 4 years for large firms: 0.25/yr); audited firms adopt about half "
+        "the recommended projects, those that pay back (Anderson & Newell 2004, Resource and "
+        "Energy Economics 26:27-50)")
 
 
 @dataclass

@@ -31,6 +31,7 @@ import csv
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -42,6 +43,8 @@ AUTO = "auto"
 #: Storyline pairing of climate scenarios and national pathways (see module docstring).
 SCENARIO_PATHWAY = {"ssp126": "snbc", "tracc": "snbc", "ssp245": "snbc", "ssp370": "ame",
                     "ssp585": "ame"}
+#: Year of the pathways' first row, whose prices the model's price parameters stand for.
+BASE_YEAR = 2025
 #: Household electricity price of the 2025 rows, the base the dispatch tariffs are set at.
 REFERENCE_ELECTRICITY_EUR_PER_KWH = 0.25
 FIELDS = ("grid_kgco2e_per_kwh", "electricity_eur_per_kwh", "gas_eur_per_kwh",
@@ -97,6 +100,18 @@ def context(pathway: str, year: int) -> EnergyContext:
         raise UserError("scenario.energy_pathway", pathway, f"allowed: {', '.join(PATHWAYS)}")
     years, values = _table()[pathway]
     return EnergyContext(**{f: float(np.interp(year, years, values[f])) for f in FIELDS})
+
+
+def of_scenario(scenario: Any, year: int) -> EnergyContext:
+    """The year of the national pathway a scenario config (``name``, ``energy_pathway``) uses."""
+    return context(resolve(scenario.energy_pathway, scenario.name), year)
+
+
+def price_ratio(scenario: Any, year: int, field: str) -> float:
+    """A price of the scenario's pathway in ``year`` over its 2025 value (1 in 2025)."""
+    pathway = resolve(scenario.energy_pathway, scenario.name)
+    base = getattr(context(pathway, BASE_YEAR), field)
+    return getattr(context(pathway, year), field) / base if base > 0 else 1.0
 
 
 def year_tariffs(base: Tariffs, ctx: EnergyContext) -> Tariffs:

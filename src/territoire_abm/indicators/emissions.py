@@ -42,8 +42,7 @@ SECTORS = ("heating", "electricity", "industry_fuel", "services_fuel", "farm_fue
 
 def energy_context(config: ModelConfig, year: int) -> pathways.EnergyContext:
     """The national pathway's grid factor, prices and sector multipliers in ``year``."""
-    scenario = config.scenario
-    return pathways.context(pathways.resolve(scenario.energy_pathway, scenario.name), year)
+    return pathways.of_scenario(config.scenario, year)
 
 
 def _council_cover_factor(commune: Commune, column: str) -> float:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from territoire_abm.agents import adoption, wellbeing
+from territoire_abm.agents import firms as firm_agents
 from territoire_abm.climate import hydrology
 from territoire_abm.climate.evapotranspiration import fao56_pet_mm
 from territoire_abm.climate.indices import yearly_indices
@@ -130,7 +131,7 @@ def _adoption(model: TerritoryModel, year: int, households: HouseholdState, firm
                                         model.streams["behaviour"], model.streams["delays"])
     model.subsidies_eur = chosen.subsidies_eur
     model.household_investment_eur = chosen.investment_eur
-    model.firm_investment_eur = adoption.firms_decide(
+    model.firm_investment_eur = firm_agents.firms_decide(
         firms, model.config, year, energy.firm_fuel_kwh, model.streams["behaviour"]
     ).investment_eur
     negotiation.community_membership(
