@@ -114,3 +114,21 @@ def test_heat_deaths_follow_baccini_slope():
     assert deaths == pytest.approx(100_000 * 9.4e-3 / 365 * 0.0312 * 30)
     assert heat.heat_deaths(tmax, 100_000, 0.5, deaths_per_1000_yr=9.4, rr_per_c=0.0312,
                             threshold_c=29.4) == pytest.approx(deaths / 2)
+
+
+def test_many_dwelling_types_at_once_match_one_dwelling_at_a_time():
+    """The vectorised pass over every dwelling type gives, bit for bit, what each dwelling
+    computed alone gives (same float32 operations in the same order)."""
+    outdoor, sun = _summer(39.0)
+    rng = np.random.default_rng(3)
+    n = 60
+    dwellings = heat.DwellingHeat(
+        rng.choice([3.0, 5.5, 7.0, 9.0], n), rng.choice([0.0, HEAT.greening_cooling_c], n),
+        rng.choice([0.0, HEAT.fan_comfort_gain_c], n), rng.random(n) < 0.3)
+    dh, hours = heat.overheating_degree_hours(outdoor, sun, dwellings, **OPTIONS)
+    for i in range(n):
+        one = heat.DwellingHeat(*(np.array([getattr(dwellings, f)[i]]) for f in (
+            "solar_rise_c", "green_cooling_c", "comfort_gain_c", "cooled")))
+        dh_one, hours_one = heat.overheating_degree_hours(outdoor, sun, one, **OPTIONS)
+        assert dh[i].tobytes() == dh_one[0].tobytes() and hours[i] == hours_one[0]
+    assert dh.max() > 0  # the heat wave overheats some dwellings: the comparison bites

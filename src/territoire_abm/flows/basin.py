@@ -36,6 +36,7 @@ Reuse of treated wastewater is a daily flow for non-potable uses (industry, then
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -194,7 +195,7 @@ class _Loop:
                        min(stocks.aquifer_m3, supply.aquifer_capacity_m3),
                        min(stocks.farm_reservoir_m3, supply.farm_capacity_m3),
                        min(stocks.tank_m3, supply.tank_capacity_m3)]
-        self.history = list(stocks.gauge_history_m3s[-WINDOW_DAYS:])
+        self.history = deque(stocks.gauge_history_m3s[-WINDOW_DAYS:], maxlen=WINDOW_DAYS)
         self.spill = [0.0, 0.0, 0.0, 0.0]
         self.drained = 0.0
         self.rec: dict[str, list[float]] = {}
@@ -233,7 +234,7 @@ class _Loop:
             if fixed is not None:
                 level = fixed[t]
             elif history:
-                low = min(history[-WINDOW_DAYS:])
+                low = min(history)
                 level = -1
                 for threshold in thresholds:
                     if low < threshold:
@@ -318,16 +319,16 @@ class _Loop:
                          reuse_ind + got_ind, tank_use + got_out,
                          farm_use + reuse_agr + river_agri, river_piped + river_agri,
                          from_aquifer, from_import, reuse_ind + reuse_agr, farm_use, tank_use))
-        rec = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {
-            name: () for name in names}
+        # One (days × series) array, then one contiguous column per series.
+        table = np.array(rows, dtype=float).reshape(len(rows), len(names)).T.copy()
         self.stocks = [support, aquifer, farm, tank]
         self.drained = drained_total
-        self.rec = rec
+        self.rec = dict(zip(names, table, strict=True))
 
     def result(self, demand: dict[str, np.ndarray], natural: np.ndarray) -> WaterYear:
-        rec = {k: np.asarray(v, dtype=float) for k, v in self.rec.items()}
+        rec = self.rec
         support, aquifer, farm, tank = self.stocks
-        stocks = Stocks(support / _M3_PER_HM3, aquifer, farm, tank, self.history[-WINDOW_DAYS:])
+        stocks = Stocks(support / _M3_PER_HM3, aquifer, farm, tank, list(self.history))
         short = dict(zip(SECTORS, ("in", "ind", "out", "agr"), strict=True))
         return WaterYear(
             levels=rec["level"].astype(np.int8), natural_m3s=natural, gauge_m3s=rec["gauge"],

@@ -107,14 +107,16 @@ def overheating_degree_hours(
                                   internal_rise_c=internal_rise_c,
                                   time_constant_h=time_constant_h).astype(np.float32)
     limit32 = limit.astype(np.float32)
-    degree_hours, hours = np.zeros(len(types)), np.zeros(len(types))
-    for row, (gain, cooled) in enumerate(types[:, 2:]):
-        temperature = indoor[thermal_index[row]]
-        if cooled > 0:
-            temperature = np.minimum(temperature, np.float32(cooling_setpoint_c))
-        excess = temperature - limit32 - np.float32(gain)
-        degree_hours[row] = float(np.maximum(excess, 0.0).sum())
-        hours[row] = float(np.count_nonzero(excess > 0))
+    # Every type at once (types × season hours, float32): the same element-wise operations
+    # in the same order as one type at a time, so the sums are bit-identical to that loop.
+    temperature = indoor[thermal_index]
+    cooled = types[:, 3] > 0
+    if cooled.any():
+        temperature[cooled] = np.minimum(temperature[cooled], np.float32(cooling_setpoint_c))
+    excess = temperature - limit32
+    excess -= types[:, 2].astype(np.float32)[:, None]
+    hours = np.count_nonzero(excess > 0, axis=1).astype(float)
+    degree_hours = np.maximum(excess, 0.0, out=excess).sum(axis=1).astype(float)
     return degree_hours[inverse], hours[inverse]
 
 
