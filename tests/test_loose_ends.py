@@ -17,6 +17,7 @@ from territoire_abm.agents import wellbeing
 from territoire_abm.config.params import PV_YIELD_REFERENCE_KWH_PER_KWP
 from territoire_abm.config.validate import model_config, with_overrides
 from territoire_abm.flows import carbon, demand
+from territoire_abm.indicators.emissions import energy_context
 from territoire_abm.territory import year as year_steps
 from territoire_abm.territory.model import TerritoryModel
 
@@ -30,8 +31,10 @@ def _bill_without_surcharge(model: TerritoryModel) -> np.ndarray:
     households = year_steps.household_state(model)
     copy = dataclasses.replace(households, arrays=dataclasses.replace(households.arrays))
     energy = model.last_energy.households
-    wellbeing.update_bills(copy, model.config, energy, model.year - 1, 0.0)
-    wellbeing.add_hot_water_bill(copy.arrays, model.config, energy)
+    prices = wellbeing.pathway_prices(model.config,
+                                      energy_context(model.config, model.year - 1))
+    wellbeing.update_bills(copy, model.config, energy, model.year - 1, 0.0, prices)
+    wellbeing.add_hot_water_bill(copy.arrays, model.config, energy, prices)
     return copy.arrays.energy_bill_eur
 
 

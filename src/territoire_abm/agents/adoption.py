@@ -26,6 +26,7 @@ from territoire_abm.config.params import (
 from territoire_abm.flows.demand import (
     HEATING_EFFICIENCY,
     HouseholdEnergy,
+    HouseholdPrices,
     heating_price_eur_per_kwh,
 )
 from territoire_abm.governance.coordination import coordination_effects
@@ -53,11 +54,16 @@ def effective_subsidy(config: ModelConfig, income_eur: np.ndarray) -> np.ndarray
 
 
 def household_savings_eur(hh: HouseholdState, config: ModelConfig,
-                          energy: HouseholdEnergy) -> np.ndarray:
-    """Yearly saving (n, M) each measure would bring each household; negative = extra cost."""
+                          energy: HouseholdEnergy, prices: HouseholdPrices | None = None
+                          ) -> np.ndarray:
+    """Yearly saving (n, M) each measure would bring each household at this year's prices
+    (``prices``; the 2025 prices at the policy's electricity price when None); negative =
+    extra cost."""
     arrays, effects = hh.arrays, hh.effects
-    price = config.policy.electricity_price_eur_per_kwh
-    fuel_price = heating_price_eur_per_kwh(arrays.heating_system, price)
+    prices = HouseholdPrices(config.policy.electricity_price_eur_per_kwh) if prices is None \
+        else prices
+    price = prices.electricity_eur_per_kwh
+    fuel_price = heating_price_eur_per_kwh(arrays.heating_system, price, prices.fuel_eur_per_kwh)
     heating_bill = energy.heating_final_kwh * fuel_price
     factors = effects.factors
     saving = heating_bill[:, None] * (1.0 - factors["heating_demand_factor"]
@@ -124,14 +130,15 @@ def household_threat(hh: HouseholdState, config: ModelConfig) -> np.ndarray:
 
 
 def decision_inputs(hh: HouseholdState, config: ModelConfig, year: int,
-                    energy: HouseholdEnergy, subsidy: np.ndarray) -> DecisionInputs:
+                    energy: HouseholdEnergy, subsidy: np.ndarray,
+                    prices: HouseholdPrices | None = None) -> DecisionInputs:
     """Everything a household weighs this year, for every measure."""
     arrays, effects = hh.arrays, hh.effects
     holds = hh.portfolio.holds(year)
     return DecisionInputs(
         threat=household_threat(hh, config),
         net_cost_eur=effects.capex_eur[None, :] * (1.0 - subsidy[:, None]),
-        annual_saving_eur=household_savings_eur(hh, config, energy),
+        annual_saving_eur=household_savings_eur(hh, config, energy, prices),
         lifetime_yr=effects.lifetime_yr,
         income_eur=arrays.income_eur,
         owner=arrays.owner,
@@ -146,17 +153,18 @@ def decision_inputs(hh: HouseholdState, config: ModelConfig, year: int,
 
 def households_decide(hh: HouseholdState, config: ModelConfig, year: int,
                       energy: HouseholdEnergy, rng: np.random.Generator,
-                      delay_rng: np.random.Generator) -> AdoptionResult:
+                      delay_rng: np.random.Generator,
+                      prices: HouseholdPrices | None = None) -> AdoptionResult:
     """Draw this year's household adoptions and record them in ``hh.portfolio``.
 
     ``rng`` is the behaviour stream (adoption and mandate draws), ``delay_rng`` the stream of
-    implementation delays (drawn only for adopters).
+    implementation delays (drawn only for adopters); savings are judged at ``prices``.
     """
     effects, behaviour = hh.effects, config.behaviour
     policy = config.policy
     mix = coordination_effects(policy.coordination, policy.coordination_effects)
     subsidy = effective_subsidy(config, hh.arrays.income_eur)
-    inputs = decision_inputs(hh, config, year, energy, subsidy)
+    inputs = decision_inputs(hh, config, year, energy, subsidy, prices)
     probability = adoption_probability(inputs, behaviour,
                                        social_norm_boost=mix.social_norm_multiplier)
     chosen = rng.random(probability.shape) < probability

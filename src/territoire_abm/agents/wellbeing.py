@@ -10,7 +10,7 @@ import numpy as np
 
 from territoire_abm.agents.arrays import HouseholdArrays, Network
 from territoire_abm.config.params import CooperationConfig, ModelConfig, SatisfactionConfig
-from territoire_abm.flows.demand import HEATING_IS_ELECTRIC, HouseholdEnergy
+from territoire_abm.flows.demand import HEATING_IS_ELECTRIC, HouseholdEnergy, HouseholdPrices
 from territoire_abm.flows.demand import heating_price_eur_per_kwh as heating_price
 from territoire_abm.indicators.household_energy import energy_poor
 from territoire_abm.types import HouseholdState, Impacts
@@ -18,18 +18,36 @@ from territoire_abm.types import HouseholdState, Impacts
 M3_PER_YR_PER_L_PER_DAY = 0.365  # 365 days / 1,000 L per m3
 
 
+def household_prices(config: ModelConfig, prices: HouseholdPrices | None) -> HouseholdPrices:
+    """``prices`` (the year's, from the national pathway), or the 2025 prices at the policy's
+    electricity price when none are given."""
+    return HouseholdPrices(config.policy.electricity_price_eur_per_kwh) if prices is None \
+        else prices
+
+
+def pathway_prices(config: ModelConfig, ctx) -> HouseholdPrices:
+    """Household prices of a year of the national energy pathway (``ctx``: a
+    :class:`~territoire_abm.flows.pathways.EnergyContext`); the policy's electricity price
+    scales the pathway's electricity price (its default, 0.25 EUR/kWh, keeps it)."""
+    return HouseholdPrices.of_year(config.policy.electricity_price_eur_per_kwh,
+                                   ctx.electricity_eur_per_kwh, ctx.gas_eur_per_kwh,
+                                   ctx.wood_eur_per_kwh, ctx.fuel_oil_eur_per_kwh)
+
+
 def update_bills(hh: HouseholdState, config: ModelConfig, energy: HouseholdEnergy, year: int,
-                 surcharge_eur: float = 0.0) -> None:
+                 surcharge_eur: float = 0.0, prices: HouseholdPrices | None = None) -> None:
     """This year's energy and water bills of each household, EUR/yr.
 
     ``surcharge_eur`` is the exchange-mode tariff surcharge (the users' share of collective
-    investments), spread evenly over households.
+    investments), spread evenly over households. ``prices`` are the year's retail prices
+    (the national energy pathway's, territory/year.py).
     """
     arrays = hh.arrays
-    price = config.policy.electricity_price_eur_per_kwh
+    prices = household_prices(config, prices)
+    price = prices.electricity_eur_per_kwh
     heating_fuel = np.where(HEATING_IS_ELECTRIC[arrays.heating_system], 0.0,
-                            energy.heating_final_kwh * heating_price(arrays.heating_system,
-                                                                     price))
+                            energy.heating_final_kwh * heating_price(
+                                arrays.heating_system, price, prices.fuel_eur_per_kwh))
     per_household = surcharge_eur / max(len(arrays), 1)
     arrays.energy_bill_eur = energy.electricity_kwh * price + heating_fuel + per_household
     litres = config.territory.drinking_water_l_per_person_day
@@ -39,12 +57,13 @@ def update_bills(hh: HouseholdState, config: ModelConfig, energy: HouseholdEnerg
 
 
 def add_hot_water_bill(arrays: HouseholdArrays, config: ModelConfig,
-                       energy: HouseholdEnergy) -> None:
+                       energy: HouseholdEnergy, prices: HouseholdPrices | None = None) -> None:
     """Add the boilers' hot-water fuel to the energy bill (electric hot water is already in
     the electricity)."""
-    price = config.policy.electricity_price_eur_per_kwh
+    prices = household_prices(config, prices)
     arrays.energy_bill_eur = arrays.energy_bill_eur + energy.hot_water_fuel_kwh * \
-        heating_price(arrays.heating_system, price)
+        heating_price(arrays.heating_system, prices.electricity_eur_per_kwh,
+                      prices.fuel_eur_per_kwh)
 
 
 def update_energy_poverty(arrays: HouseholdArrays) -> None:

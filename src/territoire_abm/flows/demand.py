@@ -7,7 +7,7 @@ hours × agents. Daily water demand is built the same way from daily shapes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,15 +29,38 @@ HEATING_IS_ELECTRIC = np.array([True, False, False, False, True])
 # the class need divided by 2.3. Heat pumps keep the class of the home they were fitted to.
 CLASS_NEED_DIVISOR = np.array([2.3, 1.0, 1.0, 1.0, 1.0])
 # Non-electric heating fuel prices, EUR/kWh (SDES Pégase 2024): gas 0.12, logs 0.07, oil 0.13;
-# electric systems (0 and 4) are priced with the policy's electricity price.
+# electric systems (0 and 4) are priced with the policy's electricity price. These are the
+# 2025 rows of data/energy_pathways.csv; a run's years use the pathway's (HouseholdPrices).
 FUEL_PRICE_EUR_PER_KWH = np.array([0.0, 0.12, 0.07, 0.13, 0.0])
+# The electricity price the policy lever's default stands for (the pathways' 2025 price).
+REFERENCE_ELECTRICITY_EUR_PER_KWH = 0.25
 
 
-def heating_price_eur_per_kwh(heating_system: np.ndarray, electricity_eur_per_kwh: float
+@dataclass(frozen=True)
+class HouseholdPrices:
+    """Retail prices households pay in a year, EUR/kWh: electricity, and heating fuel by
+    heating system (0 for the electric systems, priced with electricity)."""
+
+    electricity_eur_per_kwh: float
+    fuel_eur_per_kwh: np.ndarray = field(default_factory=FUEL_PRICE_EUR_PER_KWH.copy)
+
+    @classmethod
+    def of_year(cls, electricity_lever_eur_per_kwh: float, electricity_eur_per_kwh: float,
+                gas_eur_per_kwh: float, wood_eur_per_kwh: float,
+                fuel_oil_eur_per_kwh: float) -> HouseholdPrices:
+        """The national pathway's prices of a year (flows/pathways.py). The policy lever
+        scales electricity: its default (0.25 EUR/kWh) gives the pathway's own price."""
+        scale = electricity_lever_eur_per_kwh / REFERENCE_ELECTRICITY_EUR_PER_KWH
+        return cls(electricity_eur_per_kwh * scale,
+                   np.array([0.0, gas_eur_per_kwh, wood_eur_per_kwh, fuel_oil_eur_per_kwh, 0.0]))
+
+
+def heating_price_eur_per_kwh(heating_system: np.ndarray, electricity_eur_per_kwh: float,
+                              fuel_eur_per_kwh: np.ndarray = FUEL_PRICE_EUR_PER_KWH
                               ) -> np.ndarray:
     """Price of a kWh of heating final energy for each household's system."""
     return np.where(HEATING_IS_ELECTRIC[heating_system], electricity_eur_per_kwh,
-                    FUEL_PRICE_EUR_PER_KWH[heating_system])
+                    np.asarray(fuel_eur_per_kwh)[heating_system])
 # Appliances, lighting and cooking, kWh/yr = base + per person (ADEME/CRE ~2.5–3 MWh
 # per household excluding heating and hot water): estimate (unconfirmed).
 SPECIFIC_BASE_KWH = 1200.0

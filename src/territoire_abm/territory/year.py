@@ -114,21 +114,26 @@ def commune_state(model: TerritoryModel, year: int) -> Commune:
 def _wellbeing(model: TerritoryModel, year: int, households: HouseholdState,
                energy: EnergyYear, impacts: Impacts) -> None:
     """Bills, energy poverty and satisfaction of the year (before the indicators read them)."""
+    prices = wellbeing.pathway_prices(model.config, territorial.energy_context(model.config,
+                                                                              year))
     wellbeing.update_bills(households, model.config, energy.households, year,
-                           model.tariff_surcharge_eur)
+                           model.tariff_surcharge_eur, prices)
     # Satisfaction weighs the bill before boilers' hot water (as when hot water was added):
     # moving add_hot_water_bill first would change results.
     wellbeing.update_satisfaction(households.arrays, impacts,
                                   model.config.behaviour.satisfaction)
-    wellbeing.add_hot_water_bill(households.arrays, model.config, energy.households)
+    wellbeing.add_hot_water_bill(households.arrays, model.config, energy.households, prices)
     wellbeing.update_energy_poverty(households.arrays)
 
 
 def _adoption(model: TerritoryModel, year: int, households: HouseholdState, firms: FirmState,
               energy: EnergyYear) -> None:
     """Households and firms adopt their own measures; the community recruits members."""
+    prices = wellbeing.pathway_prices(model.config, territorial.energy_context(model.config,
+                                                                              year))
     chosen = adoption.households_decide(households, model.config, year, energy.households,
-                                        model.streams["behaviour"], model.streams["delays"])
+                                        model.streams["behaviour"], model.streams["delays"],
+                                        prices)
     model.subsidies_eur = chosen.subsidies_eur
     model.household_investment_eur = chosen.investment_eur
     model.firm_investment_eur = firm_agents.firms_decide(
