@@ -214,3 +214,44 @@ def test_property_transport_bounded_and_monotone(households, ev, ev_more, commut
                                   freight_factor=freight, commute_factor=commute * 0.5)
     assert more_ev.passenger_t <= base.passenger_t * (1 + 1e-12) + 1e-12
     assert less_commute.passenger_t <= base.passenger_t * (1 + 1e-12) + 1e-12
+
+
+# --------------------------------------------------------------------------- like with like
+def test_check_reads_a_storyline_row_from_runs_of_that_storyline(tmp_path):
+    """A grounding row with a ``run`` is held against runs with those overrides (before, every
+    row was read from the default run: the SNBC's 2050 figure against a territory that does
+    not follow the SNBC)."""
+    from territoire_abm.validation.check import run_check
+    from territoire_abm.validation.grounding import load_grounding, read_table
+
+    table = read_table().iloc[:2].copy()
+    table.loc[:, ["indicator", "model_indicator", "year", "model_years", "low", "central",
+                  "high"]] = [["grid_default", "grid_kgco2e_per_kwh", "2030", "2030-2030", "0",
+                               "0.035", "0.1"],
+                              ["grid_frozen", "grid_kgco2e_per_kwh", "2030", "2030-2030", "0",
+                               "0.052", "0.1"]]
+    table["run"] = ["", "scenario.energy_pathway=frozen"]
+    path = tmp_path / "g.csv"
+    table.to_csv(path, index=False)
+    rows = load_grounding(path)
+    assert rows[1].overrides == {"scenario.energy_pathway": "frozen"}
+    small = {f"territory.{k}": v for k, v in SMALL.items()}
+    result = run_check(small, seeds=[0], rows=rows, workers=1)
+    assert result["indicator"].tolist() == ["grid_default", "grid_frozen"]
+    assert result["model_mean"].tolist() == pytest.approx([0.035, 0.052])
+    assert result["run"].tolist() == ["", "scenario.energy_pathway=frozen"]
+
+
+def test_the_snbc_row_runs_the_shipped_snbc_storyline():
+    """The 2050 SNBC-2 row is read from the territory following the SNBC, whose levers are
+    the shipped policy option ``policy=snbc_territory``; the AME 2030 row from pathway ame."""
+    from territoire_abm.config.export import POLICY_STORYLINES
+    from territoire_abm.validation.grounding import load_grounding
+
+    rows = {row.indicator: row for row in load_grounding()}
+    snbc = rows["territorial_emissions_per_inhabitant_2050"].overrides
+    assert snbc.pop("scenario.energy_pathway") == "snbc"
+    assert snbc == {f"policy.{k}": v for k, v in POLICY_STORYLINES["snbc_territory"].items()}
+    ame = rows["territorial_emissions_per_inhabitant_2030_ame"].overrides
+    assert ame == {"scenario.energy_pathway": "ame"}
+    assert all(not row.run for name, row in rows.items() if not name.startswith("territorial_"))

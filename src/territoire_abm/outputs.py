@@ -236,7 +236,7 @@ def _published(column: str, decades: tuple[tuple[int, int], ...],
 
     texts = []
     for row in load_grounding():
-        if row.model_indicator != column:
+        if row.model_indicator != column or row.run:  # a storyline's figure: not this run's
             continue
         text = f"{row.low:g}–{row.high:g} ({row.year})"
         for (first, last), (mean, _, _) in zip(decades, stats, strict=True):

@@ -85,7 +85,8 @@ def _parameters(options: dict[str, str]) -> list[Uncertain]:
 def evaluate(points: pd.DataFrame, overrides: dict[str, Any], seeds: int, until: int,
              executor: dict[str, Any]) -> pd.DataFrame:
     """Run every point over the seeds; one line per point with its implausibilities."""
-    rows = [row for row in load_grounding() if row.modelled]
+    # Rows of another storyline (``run``) are not read from the default runs of the design.
+    rows = [row for row in load_grounding() if row.modelled and not row.run]
     records = points.to_dict("records")
     tasks = [({**overrides, **point}, seed, until) for point in records for seed in range(seeds)]
     tables = list(run_tasks(tasks, **executor).values())
@@ -150,7 +151,8 @@ def main(args: list[str]) -> int:
     until = positive_int(options, "until", 2034)
     design_seed = int(options.get("design_seed", 1))
     defaults = _defaults(parameters, overrides)  # a bad override stops here
-    readable = [row for row in load_grounding() if row.modelled and row.last_year <= until]
+    readable = [row for row in load_grounding()
+                if row.modelled and not row.run and row.last_year <= until]
     if not readable:
         first = min(row.last_year for row in load_grounding() if row.modelled)
         raise UserError("until", until, f"no grounding figure ends by then; use until >= {first}")

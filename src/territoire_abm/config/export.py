@@ -24,6 +24,18 @@ GROUP_DEFAULTS = {
 }
 
 
+#: Policy storylines shipped as options of the policy group (``policy=<name>``), each a set of
+#: lever values over the defaults. ``snbc_territory``: the territory's own actors follow the
+#: SNBC (docs/validation.md, "Can the levers reach the SNBC?"): an energy-audit programme
+#: reaching every firm every 4 years (EU Energy Efficiency Directive 2012/27 art. 8), subsidies
+#: at MaPrimeRénov' levels for a deep-renovation drive (60 %) and the council weighing
+#: emissions at the State's 2030 carbon value (Quinet 2019: 250 EUR/t).
+POLICY_STORYLINES: dict[str, dict[str, float]] = {
+    "snbc_territory": {"firm_transition_support": 0.25, "subsidy_rate": 0.6,
+                       "carbon_price_eur_per_t": 250.0},
+}
+
+
 def group_files() -> dict[str, dict]:
     """Map of relative YAML path to content."""
     defaults = to_dict(ModelConfig())
@@ -33,6 +45,8 @@ def group_files() -> dict[str, dict]:
     for name in SCENARIOS:
         files[f"scenario/{name}.yaml"] = {**defaults["scenario"], "name": name}
     files["optimiser/lp.yaml"] = {**defaults["optimiser"], "mode": "lp"}
+    for name, values in POLICY_STORYLINES.items():
+        files[f"policy/{name}.yaml"] = {**defaults["policy"], **values}
     top = {key: value for key, value in defaults.items() if key not in GROUP_DEFAULTS}
     defaults_list = [{group: option} for group, option in GROUP_DEFAULTS.items()] + ["_self_"]
     files["config.yaml"] = {"defaults": defaults_list, **top}

@@ -24,7 +24,7 @@ from territoire_abm.validation.grounding import (
 
 RESULT_COLUMNS = ("indicator", "unit", "year", "model_years", "low", "central", "high",
                   "model_mean", "model_sd", "model_min", "model_max", "seeds", "ratio",
-                  "status", "source")
+                  "status", "source", "run")
 
 
 def simulate_series(task: tuple[dict[str, Any], int, int]) -> pd.DataFrame:
@@ -86,6 +86,7 @@ def compare(rows: Sequence[GroundingRow], runs: Mapping[int, pd.DataFrame]) -> p
             "ratio": _ratio(mean, row),
             "status": row.status(mean) if row.modelled else "not modelled",
             "source": row.source,
+            "run": row.run,
         })
     return pd.DataFrame(lines, columns=list(RESULT_COLUMNS))
 
@@ -102,12 +103,26 @@ def run_check(params: Mapping[str, Any] | None = None, seeds: Iterable[int] = ra
               **executor: Any) -> pd.DataFrame:
     """Run the territory over ``seeds`` and compare it with the grounding table.
 
-    Rows whose years lie beyond ``until`` are reported as not run (``n/a``).
+    Rows whose years lie beyond ``until`` are reported as not run (``n/a``). A row with a
+    ``run`` (a storyline's overrides) is read from runs of that storyline, over the same
+    seeds, on top of ``params``.
     """
     rows = list(rows if rows is not None else load_grounding())
-    until = int(until or last_year_needed(rows))
-    runs = run_series(params, seeds, until, **executor)
-    return compare(rows, runs)
+    seeds = list(seeds)
+    groups: dict[str, list[GroundingRow]] = {}
+    for row in rows:
+        groups.setdefault(row.run if row.modelled else "", []).append(row)
+    lines = {}
+    for run, members in groups.items():
+        modelled = [row for row in members if row.modelled]
+        end = int(until or (last_year_needed(modelled) if modelled else 0))
+        if run and not modelled:
+            continue
+        runs = run_series({**dict(params or {}), **members[0].overrides}, seeds, end,
+                          **executor) if modelled else {}
+        for row, line in zip(members, compare(members, runs).to_dict("records"), strict=True):
+            lines[id(row)] = line
+    return pd.DataFrame([lines[id(row)] for row in rows], columns=list(RESULT_COLUMNS))
 
 
 def _fmt(value: float) -> str:

@@ -11,6 +11,11 @@ value is read from a run's yearly indicator table (``model_indicator``) over whi
   share) is at least one half;
 - empty — a context figure the model does not produce.
 
+An optional ``run`` column names the storyline the published figure describes, as dotted
+overrides separated by spaces (``policy.firm_transition_support=0.25 …``): the row is read
+from runs with those overrides rather than the default territory, so a scenario's figure is
+held against the same scenario in the model (like with like). Empty: the default run.
+
 Other helpers append rows (emissions, water, heat) with the same columns.
 """
 
@@ -19,12 +24,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 COLUMNS = ("indicator", "model_indicator", "unit", "scope", "year", "model_years", "low",
            "central", "high", "source", "reference", "note")
+#: Optional columns (older tables without them still load).
+OPTIONAL_COLUMNS = ("run",)
 KINDS = ("mean", "slope", "ratio", "reelection")
 
 
@@ -45,6 +54,18 @@ class GroundingRow:
     source: str
     reference: str
     note: str
+    run: str = ""
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The dotted overrides of the row's storyline (empty: the default run)."""
+        out: dict[str, Any] = {}
+        for item in self.run.split():
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise ValueError(f"{self.indicator}: run expects key=value items, got {item!r}")
+            out[key] = yaml.safe_load(value)
+        return out
 
     @property
     def modelled(self) -> bool:
@@ -91,11 +112,15 @@ def read_table(path=None) -> pd.DataFrame:
     """The raw table (the shipped one unless ``path`` is given)."""
     if path is None:
         path = resources.files("territoire_abm.data") / "grounding.csv"
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    # Optional trailing columns may be left out of a row (an empty value).
+    table = pd.read_csv(path, dtype=str, keep_default_na=False).fillna("")
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise ValueError(f"grounding table lacks columns {missing}")
-    return table[list(COLUMNS)]
+    for column in OPTIONAL_COLUMNS:
+        if column not in table.columns:
+            table[column] = ""
+    return table[list(COLUMNS + OPTIONAL_COLUMNS)]
 
 
 def load_grounding(path=None) -> list[GroundingRow]:
@@ -108,8 +133,10 @@ def load_grounding(path=None) -> list[GroundingRow]:
             unit=record["unit"], scope=record["scope"], year=int(record["year"]),
             first_year=first, last_year=last, low=_number(record["low"]),
             central=_number(record["central"]), high=_number(record["high"]),
-            source=record["source"], reference=record["reference"], note=record["note"])
+            source=record["source"], reference=record["reference"], note=record["note"],
+            run=record["run"].strip())
         _check_row(row)
+        row.overrides  # noqa: B018 (a malformed run fails on load)
         rows.append(row)
     return rows
 
