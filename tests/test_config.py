@@ -309,7 +309,7 @@ def test_personae_given_as_data_replace_the_defaults_and_must_still_sum_to_one()
 @pytest.mark.parametrize(
     ("override", "field", "value_text"),
     [
-        ({"territory.personae.young_tenant_family.heating_mix.electric": 0.5},
+        ({"territory.personae.young_tenant_family.heating_mix.electric": 0.4},
          "territory.personae.young_tenant_family.heating_mix", "0.9"),
         ({"territory.personae.young_tenant_family.heating_mix.coal": 0.0},
          "territory.personae.young_tenant_family.heating_mix", "'coal'"),

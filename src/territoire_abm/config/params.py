@@ -51,24 +51,33 @@ def _default_personae() -> dict[str, PersonaConfig]:
     """Five illustrative personae giving about 2.3 persons per household (Carbonne: 5,737
     inhabitants / 2,483 households, INSEE). Incomes (disposable, per household) are scaled so
     that the median income per consumption unit is near INSEE's national median niveau de vie
-    (about 22,400 EUR, Filosofi 2021; grounding table row income_per_cu_median)."""
+    (about 22,400 EUR, Filosofi 2021; grounding table row income_per_cu_median).
+
+    Heating mixes follow SDES, *Les énergies de chauffage des ménages en France
+    métropolitaine* (enquête Logement 2020, published 2024): houses are heated by network gas
+    30 %, electricity about 36 % (of which heat pumps 9 %), wood 18 %, heating oil 14 %;
+    farmers and over-75s more often by oil, small flats mainly by electricity, heat pumps
+    almost only in houses. The territory's mix comes out at about 35 % convectors, 9 % heat
+    pumps, 31 % gas, 15 % wood and 10 % oil (it had 41 % convectors and 14 % heat pumps, which
+    put electricity per dwelling above RTE/CRE's range and 2 of 3 homes on electricity)."""
     return {
         "retired_owners_old_house": PersonaConfig(
             share=0.30, persons=1.6, income_eur=27500, owner_share=0.95, floor_area_m2=105,
-            energy_class="E", heating_mix={"gas": 0.4, "oil": 0.25, "electric": 0.2,
-                                           "wood": 0.15},
+            energy_class="E", heating_mix={"gas": 0.35, "oil": 0.25, "electric": 0.15,
+                                           "wood": 0.25},
             garden_share=0.9, elderly_share=0.9, prosocial_share=0.45),
         "young_tenant_family": PersonaConfig(
             share=0.20, persons=3.1, income_eur=34500, owner_share=0.05, floor_area_m2=75,
-            energy_class="D", heating_mix={"electric": 0.6, "gas": 0.4},
+            energy_class="D", heating_mix={"electric": 0.5, "gas": 0.5},
             garden_share=0.3, elderly_share=0.0, prosocial_share=0.35),
         "commuting_owner_family": PersonaConfig(
             share=0.30, persons=2.9, income_eur=52000, owner_share=0.95, floor_area_m2=115,
-            energy_class="C", heating_mix={"heat_pump": 0.35, "electric": 0.35, "gas": 0.3},
+            energy_class="C", heating_mix={"heat_pump": 0.3, "electric": 0.3, "gas": 0.25,
+                                           "wood": 0.15},
             garden_share=0.95, elderly_share=0.0, prosocial_share=0.35),
         "farming_household": PersonaConfig(
             share=0.05, persons=2.8, income_eur=32000, owner_share=1.0, floor_area_m2=140,
-            energy_class="F", heating_mix={"wood": 0.6, "oil": 0.4},
+            energy_class="F", heating_mix={"wood": 0.5, "oil": 0.5},
             garden_share=1.0, elderly_share=0.3, prosocial_share=0.5),
         "low_income_single": PersonaConfig(
             share=0.15, persons=1.3, income_eur=17000, owner_share=0.2, floor_area_m2=50,
@@ -294,7 +303,8 @@ class TerritoryConfig:
     industry_firms: int = param(30, unit="firms", low=0, high=100_000, source=UNCONFIRMED)
     service_firms: int = param(230, unit="firms", low=0, high=100_000, source=UNCONFIRMED)
     personae: dict[str, PersonaConfig] = param(
-        unit="-", source="illustrative personae, " + UNCONFIRMED, factory=_default_personae
+        unit="-", source="illustrative personae (heating mixes: SDES enquête Logement 2020), "
+        + UNCONFIRMED, factory=_default_personae
     )
     network_degree: int = param(6, unit="links", low=2, high=50,
                                 source="Erdlenbruch & Bonté 2018 (small-world network)")

@@ -178,6 +178,8 @@ def year_record(commune: Commune, households: HouseholdState, firm_state: FirmSt
     systems = np.bincount(hh.heating_system, minlength=len(HEATING_SYSTEMS)) / max(len(hh), 1)
     for system, share in zip(HEATING_SYSTEMS, systems, strict=True):
         record[f"heating_share_{system}"] = float(share)
+    # Electricity as main heating energy, convectors and heat pumps together, as SDES counts it.
+    record["electricity_heating_share"] = float(systems[HEATING_IS_ELECTRIC].sum())
     record["cooling_share"] = float(households.has_cooling.mean())
     record.update(sdg.sdg_scores(record, first_record))
     return record
