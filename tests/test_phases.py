@@ -238,6 +238,10 @@ def test_vectorised_rule_agrees_with_decide_one(seed):
         neighbour_share=rng.random((n, m)), knowledge=rng.random(m) * 0.5,
         eligible=np.ones((n, m), dtype=bool), adaptation=rng.random(m) < 0.5)
     config, boost = BehaviourConfig(), float(rng.uniform(1, 2))
+    # The descriptive norm of adaptation measures, off by default, on here half the time.
+    weight = float(rng.uniform(0, 1)) if rng.random() < 0.5 else 0.0
+    config = dataclasses.replace(config, pmt=dataclasses.replace(
+        config.pmt, descriptive_norm_weight=weight))
     vectorised = adoption_probability(inputs, config, social_norm_boost=boost)
     for i in range(n):
         for j in range(m):

@@ -36,6 +36,7 @@ from territoire_abm.types import AdoptionResult, HouseholdState
 HEAT_PUMP_REPLACES = {"heat_pump_air_water": (1, 2, 3), "heat_pump_air_air": (0,)}
 HEAT_PUMP_SYSTEM = HEATING_SYSTEMS.index("heat_pump")
 GARDEN_MEASURES = ("garden_shade_trees", "rainwater_tank")
+TENANT_MEASURES = ("air_conditioning",)
 # Loi Climat et Résilience 2021: rentals of class G banned from 2025, F 2028, E 2034.
 RENTAL_BAN = ((2025, 6), (2028, 5), (2034, 4))
 RETROFIT_ID = "deep_retrofit_old_house"
@@ -93,6 +94,11 @@ def household_eligibility(hh: HouseholdState, config: ModelConfig, year: int) ->
     arrays, effects = hh.arrays, hh.effects
     eligible = ~hh.portfolio.holds(year)
     owner_only = effects.capex_eur > config.behaviour.adoption.owner_only_capex_eur
+    # Air conditioning is not structural work: about half of the equipped French households
+    # use mobile units, which a tenant buys without the landlord (ADEME 2021, La
+    # climatisation de confort dans les bâtiments résidentiels et tertiaires, CODA
+    # Stratégies survey of summer 2020).
+    owner_only &= ~np.isin(np.array(effects.ids), TENANT_MEASURES)
     eligible &= ~owner_only[None, :] | arrays.owner[:, None]
     for measure_id in GARDEN_MEASURES:
         column = effects.index(measure_id)
@@ -134,7 +140,11 @@ def decision_inputs(hh: HouseholdState, config: ModelConfig, year: int,
                     prices: HouseholdPrices | None = None) -> DecisionInputs:
     """Everything a household weighs this year, for every measure."""
     arrays, effects = hh.arrays, hh.effects
-    holds = hh.portfolio.holds(year)
+    holds = hh.portfolio.holds(year).astype(float)
+    column = effects.index("air_conditioning")
+    if column is not None:
+        # Neighbours' air conditioning, whether fitted before the run or adopted in it.
+        holds[:, column] = hh.has_cooling
     return DecisionInputs(
         threat=household_threat(hh, config),
         net_cost_eur=effects.capex_eur[None, :] * (1.0 - subsidy[:, None]),
@@ -143,7 +153,7 @@ def decision_inputs(hh: HouseholdState, config: ModelConfig, year: int,
         income_eur=arrays.income_eur,
         owner=arrays.owner,
         prosocial=arrays.prosocial,
-        neighbour_share=hh.network_matrix @ holds.astype(float) / np.maximum(
+        neighbour_share=hh.network_matrix @ holds / np.maximum(
             hh.network_degree, 1)[:, None],
         knowledge=config.behaviour.twin_learning_weight * hh.external_knowledge,
         eligible=household_eligibility(hh, config, year),

@@ -118,12 +118,19 @@ def _affordability(inputs: DecisionInputs, columns: np.ndarray, config: Behaviou
 def _pmt_motivation(inputs: DecisionInputs, columns: np.ndarray,
                     config: BehaviourConfig) -> np.ndarray:
     """PMT: coping = efficacy (raised by knowledge from twins), self-efficacy and
-    affordability (Noll et al. 2022); motivation needs both threat and coping."""
+    affordability (Noll et al. 2022); motivation needs both threat and coping, and rises
+    with the share of neighbours who already hold the measure (descriptive norm: van
+    Valkengoed & Steg 2019, Nat. Clim. Change 9:158–163, among the factors most strongly
+    associated with adaptation behaviour in 106 studies)."""
     pmt = config.pmt
     efficacy = np.clip(pmt.response_efficacy * (1.0 + inputs.knowledge[columns]), 0.0, 1.0)
     coping = (efficacy[None, :] + pmt.self_efficacy
               + _affordability(inputs, columns, config)) / 3.0
-    return np.sqrt(np.clip(inputs.threat[:, columns], 0, 1) * coping)
+    motivation = np.sqrt(np.clip(inputs.threat[:, columns], 0, 1) * coping)
+    if pmt.descriptive_norm_weight == 0.0:
+        return motivation
+    norm = np.clip(inputs.neighbour_share[:, columns], 0.0, 1.0)
+    return np.clip(motivation + pmt.descriptive_norm_weight * norm, 0.0, 1.0)
 
 
 def _tpb_intention(inputs: DecisionInputs, columns: np.ndarray, config: BehaviourConfig,
@@ -177,6 +184,8 @@ def decide_one(threat: float, net_cost: float, saving: float, lifetime: float, i
     efficacy = min(1.0, max(0.0, pmt.response_efficacy * (1.0 + knowledge)))
     coping = (efficacy + pmt.self_efficacy + affordability) / 3.0
     motivation = (min(1.0, max(0.0, threat)) * coping) ** 0.5
+    motivation = min(1.0, motivation + pmt.descriptive_norm_weight
+                     * min(1.0, max(0.0, neighbour_share)))
     payback = net_cost / saving if saving > 0 else float("inf")
     economic = min(1.0, max(0.0, 1.0 - payback / lifetime))
     attitude = tpb.attitude_base + tpb.attitude_prosocial * prosocial \

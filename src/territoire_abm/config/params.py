@@ -412,6 +412,13 @@ class PMTConfig:
         doc="width of the logistic step from intention to adoption probability",
         source="history matching against adoption rates (non-implausible 0.11–0.25; 0.05 "
         "made decisions all-or-nothing), " + UNCONFIRMED)
+    descriptive_norm_weight: float = param(
+        0.4, unit="0-1", low=0, high=1,
+        doc="motivation added to an adaptation measure when every neighbour holds it",
+        source="van Valkengoed & Steg 2019, Nat. Clim. Change 9 (descriptive norms among the "
+        "strongest factors of adaptation behaviour); weight by history matching against "
+        "ADEME 2021's cooling adoption (non-implausible 0.03–0.98, best points 0.30–0.48), "
+        + UNCONFIRMED)
     knowledge_cost_discount: float = param(
         0.5, unit="share", low=0, high=1,
         doc="perceived-cost cut when a measure is fully known from twins",
@@ -717,9 +724,10 @@ class HouseholdEnergyConfig:
         "the rating); Cozza et al. 2020, Energy Build. 224 (−23 % before retrofit)",
         doc="heating use below the DPE need at class G (0 at class B)")
     income_elasticity: float = param(
-        0.6, unit="-", low=0, high=1.5,
-        source="Galvin & Sunikka-Blank 2016, Energy 95 (low income, high prebound); "
-        "calibrated to ONPE energy poverty, " + UNCONFIRMED,
+        0.75, unit="-", low=0, high=1.5,
+        source="Galvin & Sunikka-Blank 2016, Energy 95 (low income, high prebound); history "
+        "matching against ONPE energy poverty, the bills and household energy (2026-12: "
+        "non-implausible 0.35–1.17, best points 0.70–0.75; was 0.6), " + UNCONFIRMED,
         doc="heating and appliance use ∝ (income per consumption unit / median) ** elasticity")
 
 
