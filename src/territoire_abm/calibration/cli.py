@@ -53,8 +53,7 @@ OPTIONS = ("samples", "seeds", "waves", "until", "out", "workers", "executor", "
 # The default territory scaled down by 0.4 (households and firms alike) so the default
 # calibration takes minutes on 2 cores; shares and per-household or per-inhabitant figures
 # do not depend on the size.
-FAST = {"territory.households": 1000, "territory.farms": 16, "territory.industry_firms": 12,
-        "territory.service_firms": 93}
+FAST = {"territory.households": 1000}  # firms follow households: 16, 12 and 93
 
 
 def _parse(args: list[str]) -> tuple[dict[str, str], dict[str, Any]]:

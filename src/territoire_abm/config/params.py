@@ -302,6 +302,16 @@ class TerritoryConfig:
     farms: int = param(40, unit="firms", low=0, high=100_000, source=UNCONFIRMED)
     industry_firms: int = param(30, unit="firms", low=0, high=100_000, source=UNCONFIRMED)
     service_firms: int = param(230, unit="firms", low=0, high=100_000, source=UNCONFIRMED)
+    firms_scale_with_households: bool = param(
+        True, unit="-",
+        doc="when true and farms, industry_firms and service_firms keep their defaults "
+        "(Carbonne's counts at its 2,483 households), the territory builder multiplies each by "
+        "households / 2,483, holding firms per household at 300 / 2,483 = 0.12, so "
+        "per-inhabitant results do not depend on the household count; counts you set are "
+        "used as given",
+        source="Carbonne's 300 firms for 5,737 inhabitants (52 per 1,000) held per inhabitant: "
+        "a proportional-density assumption to check against INSEE's active establishments per "
+        "commune (REE/SIRENE, rural Occitanie), " + UNCONFIRMED)
     personae: dict[str, PersonaConfig] = param(
         unit="-", source="illustrative personae (heating mixes: SDES enquête Logement 2020), "
         + UNCONFIRMED, factory=_default_personae

@@ -1,7 +1,8 @@
 """A territory config for any place with climate normals: scale Carbonne's defaults.
 
-Used to simulate a climate twin (e.g. Fuente Obejuna) beside the target. Population, firms and
-water resources scale with the number of inhabitants; what is not known about the place keeps
+Used to simulate a climate twin (e.g. Fuente Obejuna) beside the target. Population and water
+resources scale with the number of inhabitants (firms follow households in the territory
+builder, ``territory.firms_scale_with_households``); what is not known about the place keeps
 the Carbonne default and is listed by :func:`assumptions` so reports can say so.
 """
 
@@ -34,9 +35,6 @@ def place_overrides(place: Any, base: ModelConfig | None = None) -> dict[str, An
         "territory.name": place.name,
         "territory.climate_place": place.name,
         "territory.households": max(1, round(population / PERSONS_PER_HOUSEHOLD)),
-        "territory.farms": round(territory.farms * ratio),
-        "territory.industry_firms": round(territory.industry_firms * ratio),
-        "territory.service_firms": round(territory.service_firms * ratio),
         "territory.groundwater_m3_per_day": territory.groundwater_m3_per_day * ratio,
         "territory.air_conditioning_share": COUNTRY_AC_SHARE.get(
             place.country, territory.air_conditioning_share),

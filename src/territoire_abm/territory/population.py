@@ -74,10 +74,24 @@ def _draw_heating(personae, persona: np.ndarray, rng: np.random.Generator) -> np
     return np.minimum((draw > cumulative).sum(axis=1), len(HEATING_SYSTEMS) - 1).astype(np.int8)
 
 
+def firm_counts(config: ModelConfig) -> tuple[int, int, int]:
+    """Farms, industry and service firms. Left at their defaults (Carbonne's counts at its
+    default household count) they follow ``households`` when
+    ``firms_scale_with_households`` (the default); counts a user sets are used as given."""
+    territory = config.territory
+    counts = (territory.farms, territory.industry_firms, territory.service_firms)
+    default = TerritoryConfig()
+    if not territory.firms_scale_with_households or counts != (
+            default.farms, default.industry_firms, default.service_firms):
+        return counts
+    factor = territory.households / default.households
+    return tuple(round(count * factor) for count in counts)
+
+
 def make_firms(config: ModelConfig, rng: np.random.Generator) -> FirmArrays:
     """Farms, industry and service firms with their sizes."""
     territory = config.territory
-    counts = (territory.farms, territory.industry_firms, territory.service_firms)
+    counts = firm_counts(config)
     sector = np.repeat(np.arange(3), counts).astype(np.int8)
     count = len(sector)
     farm = sector == 0
