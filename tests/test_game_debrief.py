@@ -70,6 +70,28 @@ def test_replay_varies_weather_but_not_population(played):
     assert {e["lever"] for e in design[0].levers} == {"measure_cost"}  # events not replayed
 
 
+def test_replay_skips_indoor_heat_and_keeps_headline_outcomes_bit_identical(played,
+                                                                             monkeypatch):
+    """The futures skip the indoor-overheating stage (output only); every headline outcome
+    equals, to the bit, a run of the same future with it."""
+    from territoire_abm.impacts import heat
+
+    task = replay.tasks(played, futures=1, scenarios=("ssp585",))[0]
+    calls = []
+    original = heat.overheating_degree_hours
+    monkeypatch.setattr(heat, "overheating_degree_hours",
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    fast = replay.run_task(task)[0]  # the played variant of future 1
+    assert not calls
+    start = replay.TerritoryModel(replay.build_config(
+        {**task.params, "scenario": "ssp585"}, task.seed, task.until)).get_state()
+    full = replay._one(replay._reseeded(start, 1), replay.RecordedController(task.log),
+                       task.until, task.levers, indoor_heat=True)
+    assert full["overheating_degree_hours"].max() > 0
+    for name in replay.HEADLINE:
+        assert fast[name] == float(full[name].mean()), name
+
+
 def test_replay_through_process_executor(played):
     table = replay.replay_futures(played, futures=2, scenarios=("ssp245",), workers=2)
     summary = replay.robustness(table)

@@ -106,6 +106,9 @@ class TerritoryModel(mesa.Model):
         self.last_partial: dict[str, float] = {}
         # Facilitator levers (forced events, cost factors): see territory/levers.py.
         self.levers: dict[str, dict] = {"forcing": {}, "cost_factors": {}}
+        # Indoor overheating by dwelling (impacts/heat.py): output only, nothing decides on it.
+        # Runs that do not report it (the game's debrief replay) switch it off to save time.
+        self.indoor_heat = True
 
     # ------------------------------------------------------------------ set-up
     def _climate_setup(self) -> None:

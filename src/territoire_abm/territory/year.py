@@ -465,7 +465,8 @@ def _impacts(model: TerritoryModel, year: int, climate: Climate,
                                                  weights=firms.employees))
         if len(firms) else 0.0,
         unmet_share=unmet,
-        heat_record=_heat_record(model, year, climate, hh_factor * council_cover),
+        heat_record=_heat_record(model, year, climate, hh_factor * council_cover)
+        if model.indoor_heat else {},
     )
 
 
