@@ -69,6 +69,8 @@ def climograph(comparison: Comparison, fig: Figure | None = None, axes=None) -> 
     ax_p.set_ylabel("mm/month")
     ax_p.set_title("Precipitation")
     ax_p.grid(alpha=0.3, axis="y")
+    if ax_p.get_legend_handles_labels()[0]:
+        ax_p.legend(fontsize=7, loc="upper left")
     if fig is not None:
         fig.tight_layout()
     return fig if fig is not None else ax_t.figure

@@ -16,6 +16,10 @@ from territoire_abm.twinning.comparison import Comparison
 from territoire_abm.twinning.figures import COLORS, mpl_text
 
 A4_PORTRAIT_IN = (8.27, 11.69)
+MEASURES_ON_POSTER = 5
+# one 8-pt line (1.2 line spacing) as a share of the A4 height, and the gap between entries
+MEASURE_LINE_HEIGHT = 8 * 1.25 / (72 * A4_PORTRAIT_IN[1])
+MEASURE_GAP = 0.006
 
 
 def _wrap(text: str, width: int) -> str:
@@ -70,7 +74,9 @@ def poster_figure(comparison: Comparison, catalogue: pd.DataFrame | None = None)
     ax_t = fig.add_axes((0.08, 0.59, 0.40, 0.21))
     ax_p = fig.add_axes((0.57, 0.59, 0.38, 0.21))
     figures.climograph(c, axes=(ax_t, ax_p))
-    ax_t.legend(fontsize=6, loc="upper left")
+    for ax in (ax_t, ax_p):
+        if ax.get_legend() is not None:
+            ax.legend(fontsize=6, loc="upper left")
     # four theme boxes
     fig.text(0.05, 0.545, "What the simulation compares", fontsize=12, weight="bold")
     fig.text(0.05, 0.528, mpl_text(f"{c.twin_name} vs {c.target_name}, mean over the run"),
@@ -89,13 +95,17 @@ def poster_figure(comparison: Comparison, catalogue: pd.DataFrame | None = None)
         fig.text(0.05, 0.225, "Run the side-by-side simulation (twin compare) to rank the "
                  "twin's measures.", fontsize=8, va="top")
     else:
-        for i, (_, r) in enumerate(book.head(5).iterrows()):
-            fig.text(0.05, 0.225 - i * 0.025,
-                     _wrap(f"{int(r['rank'])}. {r['label']} — adopted by "
-                           f"{100 * r['twin_share']:.0f} % in {c.twin_name}, "
-                           f"{100 * r['target_share']:.0f} % in {c.target_name} "
-                           f"(score {r['transferability']:.2f})", 110),
-                     fontsize=8, va="top")
+        y = 0.225
+        for _, r in book.head(MEASURES_ON_POSTER).iterrows():
+            lines = textwrap.wrap(mpl_text(
+                f"{int(r['rank'])}. {r['label']} — adopted by "
+                f"{100 * r['twin_share']:.0f} % in {c.twin_name}, "
+                f"{100 * r['target_share']:.0f} % in {c.target_name} "
+                f"(score {r['transferability']:.2f})"), width=105,
+                max_lines=2, placeholder=" …")
+            fig.text(0.05, y, "\n".join(lines), fontsize=8, va="top")
+            # each entry starts below the previous one, whatever its number of lines
+            y -= len(lines) * MEASURE_LINE_HEIGHT + MEASURE_GAP
     # footer
     flags = [f"{p.name}: climate estimated (no station)" for p in (c.target, c.twin)
              if p is not None and p.estimated]
