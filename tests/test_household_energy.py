@@ -125,3 +125,19 @@ def test_energy_per_household_is_near_the_published_range(early_years, name):
 def test_low_income_households_do_not_pay_more_than_average(early_years):
     ratio = early_years["energy_bill_low_income_to_mean_ratio"]
     assert (ratio < 1.0).all()
+
+
+def test_air_conditioning_electricity_is_counted_once():
+    """An adopter's cooling electricity comes from the demand model (has_cooling, cooling
+    degree days); the catalogue's 600 kWh/yr for the unit was added on top of it."""
+    from territoire_abm.measures.effects import EffectTable
+    from territoire_abm.territory.model import measures_for_group
+
+    effects = EffectTable.from_measures(measures_for_group("household"))
+    column = effects.index("air_conditioning")
+    assert effects.quantities["electricity_demand_kwh_per_unit_yr"][column] == 0.0
+    one = np.ones(2)
+    use = household_energy(np.full(2, 100.0), np.full(2, 3), np.array([1, 1]), one * 2,
+                           np.array([True, False]), one, one, 1.0, 150.0)
+    assert use.electricity_kwh[0] - use.electricity_kwh[1] == pytest.approx(
+        use.cooling_kwh[0]) and use.cooling_kwh[0] > 0

@@ -38,6 +38,7 @@ class EffectTable:
     def from_measures(cls, measures: Sequence) -> EffectTable:
         units = np.array([m.units_per_adopter for m in measures], dtype=float)
         switches = np.array([m.id in HEAT_PUMP_IDS for m in measures], dtype=bool)
+        cooling = np.array([m.id in COOLING_IDS for m in measures], dtype=bool)
 
         def column(name: str) -> np.ndarray:
             values = np.array([float(getattr(m, name)) for m in measures], dtype=float)
@@ -45,6 +46,10 @@ class EffectTable:
             # electricity the demand model computes: its energy columns would count twice.
             if name in SWITCH_NEUTRAL:
                 values = np.where(switches, SWITCH_NEUTRAL[name], values)
+            # Air conditioning sets the household's cooling equipment, whose electricity the
+            # demand model computes from cooling degree days: its catalogue kWh would too.
+            if name == "electricity_demand_kwh_per_unit_yr":
+                values = np.where(cooling & ~switches, 0.0, values)
             return values
 
         return cls(
