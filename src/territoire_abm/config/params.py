@@ -289,6 +289,52 @@ class HeatConfig:
 
 
 @dataclass
+class ImpactsConfig:
+    """Climate impacts on crops, work and health of a year (territory/year.py, impacts)."""
+
+    crop_heat_loss_per_hot_day: float = param(
+        0.01, unit="share of yield/day", low=0, high=0.1,
+        doc="crop yield lost per day with Tx > 35 °C",
+        source="Schlenker & Roberts 2009, PNAS 106:15594 (maize, soy, cotton yields fall "
+        "steeply above 29–32 °C)")
+    rainfed_loss_per_drought_sd: float = param(
+        0.12, unit="share of yield/SD", low=0, high=1,
+        doc="rainfed yield lost per standard deviation of the drought index below zero",
+        source=UNCONFIRMED)
+    irrigated_loss_per_unmet_share: float = param(
+        0.6, unit="share of yield/share unmet", low=0, high=1.5,
+        doc="irrigated yield lost per share of irrigation demand not delivered",
+        source="yield response to water deficit, FAO-33 (Doorenbos & Kassam 1979) "
+        "Ky≈1.25 for maize over the season, scaled to the irrigated share of water use, "
+        + UNCONFIRMED)
+    productivity_loss_per_hot_day: float = param(
+        0.002, unit="share of work/day", low=0, high=0.05,
+        doc="labour productivity lost per day with Tx > 30 °C, before the sector weight",
+        source="ILO 2019, Working on a warmer planet, " + UNCONFIRMED)
+    productivity_weight_farm: float = param(
+        0.5, unit="-", low=0, high=2,
+        doc="sector weight of the heat productivity loss: farms",
+        source="ILO 2019 sector exposure (heavy outdoor work), relative to industry, "
+        + UNCONFIRMED)
+    productivity_weight_industry: float = param(
+        1.0, unit="-", low=0, high=2,
+        doc="sector weight of the heat productivity loss: industry (the reference)",
+        source="ILO 2019 sector exposure, " + UNCONFIRMED)
+    productivity_weight_services: float = param(
+        0.6, unit="-", low=0, high=2,
+        doc="sector weight of the heat productivity loss: services",
+        source="ILO 2019 sector exposure (mostly indoor, light work), " + UNCONFIRMED)
+    elderly_heat_vulnerability: float = param(
+        1.5, unit="-", low=1, high=5,
+        doc="heat-stress multiplier of a household with an elderly member",
+        source="Santé publique France: over-75s bear most heat mortality, " + UNCONFIRMED)
+    council_heat_cover_floor: float = param(
+        0.2, unit="-", low=0, high=1,
+        doc="lowest heat-stress multiplier the council's measures together can reach",
+        source="no set of municipal measures removes heat exposure, " + UNCONFIRMED)
+
+
+@dataclass
 class TerritoryConfig:
     """The commune: population, firms, climate place, river, assets."""
 
@@ -377,6 +423,7 @@ class TerritoryConfig:
     emissions: EmissionsConfig = field(default_factory=EmissionsConfig)
     water: WaterConfig = field(default_factory=WaterConfig)
     heat: HeatConfig = field(default_factory=HeatConfig)
+    impacts: ImpactsConfig = field(default_factory=ImpactsConfig)
 
 
 @dataclass
@@ -536,6 +583,11 @@ class PerceptionConfig:
     hazard_memory: float = param(0.8, unit="share/yr", low=0, high=1,
                                  doc="weight of last year's remembered hazard frequency",
                                  source="exponential memory of hazards, " + UNCONFIRMED)
+    initial_hazard_frequency: float = param(
+        0.3, unit="events/yr", low=0, high=1,
+        doc="remembered frequency of heat and drought events at the start of a run",
+        source="about one year in three with a heat wave or severe restrictions in the "
+        "2010s in the Garonne plain, " + UNCONFIRMED)
 
 
 @dataclass
@@ -742,6 +794,36 @@ class HouseholdEnergyConfig:
 
 
 @dataclass
+class InitialStateConfig:
+    """Behavioural state of households and firms at the start of a run (territory/population.py):
+    households draw each from a normal distribution clipped to [0, 1]; firms start alike."""
+
+    risk_heat_mean: float = param(
+        0.45, unit="share", low=0, high=1, doc="mean heat-risk perception",
+        source="slightly above the neutral 0.5 of drought: heat waves of 2003 and 2019 are "
+        "widely remembered (Santé publique France surveys), " + UNCONFIRMED)
+    risk_drought_mean: float = param(0.4, unit="share", low=0, high=1,
+                                     doc="mean drought-risk perception", source=UNCONFIRMED)
+    trust_mean: float = param(0.5, unit="share", low=0, high=1,
+                              doc="mean trust in the council and neighbours",
+                              source="neutral starting point, " + UNCONFIRMED)
+    satisfaction_mean: float = param(0.6, unit="share", low=0, high=1,
+                                     doc="mean satisfaction with the council",
+                                     source=UNCONFIRMED)
+    spread: float = param(0.1, unit="share", low=0, high=0.5,
+                          doc="standard deviation of each household draw", source=UNCONFIRMED)
+    firm_prosocial_share: float = param(0.3, unit="share", low=0, high=1,
+                                        doc="firms with a prosocial orientation",
+                                        source=UNCONFIRMED)
+    firm_satisfaction: float = param(0.6, unit="share", low=0, high=1,
+                                     doc="firms' satisfaction at the start",
+                                     source="as households' mean, " + UNCONFIRMED)
+    firm_trust: float = param(0.5, unit="share", low=0, high=1,
+                              doc="firms' trust at the start",
+                              source="as households' mean, " + UNCONFIRMED)
+
+
+@dataclass
 class BehaviourConfig:
     """Behaviour of households and firms (DOMAIN §6)."""
 
@@ -756,6 +838,7 @@ class BehaviourConfig:
     voting: VotingConfig = field(default_factory=VotingConfig)
     roles: RolesConfig = field(default_factory=RolesConfig)
     satisfaction: SatisfactionConfig = field(default_factory=SatisfactionConfig)
+    initial: InitialStateConfig = field(default_factory=InitialStateConfig)
     restriction_compliance: float = param(0.8, unit="share", low=0, high=1,
                                           source="Perello-Moragues et al. 2021, Water 13(8)")
     twin_learning_weight: float = param(0.3, unit="-", low=0, high=1,

@@ -35,6 +35,15 @@ EVENTS: dict[str, tuple[str, float, float, float]] = {
     "drought": ("share of Apr-Sep rain removed", 0.1, 1.0, 0.7),
     "outage": ("hours of grid outage", 1, 720, 48),
 }
+#: A forced heat wave: Tmax and Tmin at least this far above the heat-wave thresholds
+#: (territory.heat_wave_tmax_c / _tmin_c), a marked episode like August 2003 (Tx 40 °C in
+#: the Garonne plain against the 36 °C threshold; Météo-France), °C.
+FORCED_HEAT_WAVE_EXCESS_C = (3.0, 1.5)
+#: Allowed price-shock factors: from a fifth to five times today's prices (the 2022 crisis
+#: raised wholesale prices about tenfold but regulated bills far less; CRE).
+PRICE_SHOCK_RANGE = (0.2, 5.0)
+#: Decimals kept of a shocked price, so that repeated shocks do not accumulate float noise.
+PRICE_DECIMALS = 6
 # Parameters a facilitator may change mid-run (dotted paths of config/params.py).
 PARAMETERS = (
     "policy.subsidy_rate",
@@ -83,10 +92,11 @@ def set_parameter(model: TerritoryModel, path: str, value: Any) -> None:
 
 def price_shock(model: TerritoryModel, factor: float) -> None:
     """Electricity prices (import tariffs and the household price) multiplied by ``factor``."""
-    if not isinstance(factor, (int, float)) or not 0.2 <= factor <= 5.0:
-        raise UserError("lever.price_shock", factor, "a factor in [0.2, 5]")
+    low, high = PRICE_SHOCK_RANGE
+    if not isinstance(factor, (int, float)) or not low <= factor <= high:
+        raise UserError("lever.price_shock", factor, f"a factor in [{low:g}, {high:g}]")
     for path in PRICE_PATHS:
-        set_parameter(model, path, round(float(parameter(model, path)) * factor, 6))
+        set_parameter(model, path, round(float(parameter(model, path)) * factor, PRICE_DECIMALS))
 
 
 # --------------------------------------------------------------------------- events
@@ -127,8 +137,9 @@ def force_weather(model: TerritoryModel, year: int, weather: DailyWeather) -> Da
     if "heat_wave" in events:
         territory = model.config.territory
         days = slice(HEAT_WAVE_START_DAY, HEAT_WAVE_START_DAY + int(events["heat_wave"]))
-        tmax[days] = np.maximum(tmax[days], territory.heat_wave_tmax_c + 3.0)
-        tmin[days] = np.maximum(tmin[days], territory.heat_wave_tmin_c + 1.5)
+        excess_tmax, excess_tmin = FORCED_HEAT_WAVE_EXCESS_C
+        tmax[days] = np.maximum(tmax[days], territory.heat_wave_tmax_c + excess_tmax)
+        tmin[days] = np.maximum(tmin[days], territory.heat_wave_tmin_c + excess_tmin)
         precip[days] = 0.0
     if "drought" in events:
         first, last = DRY_SEASON_DAYS

@@ -92,7 +92,8 @@ class TerritoryModel(mesa.Model):
         self.upstream_withdrawal_m3s = np.zeros(365)
         self.river_state: Any = None
         self.water_stocks: Any = None  # flows.basin.Stocks, set by the first water year
-        self.hazard_frequency = {"heat": 0.3, "drought": 0.3}
+        initial = config.behaviour.perception.initial_hazard_frequency
+        self.hazard_frequency = {"heat": initial, "drought": initial}
         self.events: dict[str, bool] = {}
         self.dispatch_mode: str | None = None
         self.battery_soc_kwh: float | None = None
@@ -121,7 +122,8 @@ class TerritoryModel(mesa.Model):
     def _population_setup(self) -> None:
         rng = self.streams["population"]
         self.households, self.persona_names = make_households(
-            self.config.territory, self.config.behaviour.community.leader_share, rng)
+            self.config.territory, self.config.behaviour.community.leader_share, rng,
+            self.config.behaviour.initial)
         cooling_share = self.config.territory.air_conditioning_share
         self.has_cooling = rng.random(len(self.households)) < cooling_share
         self.rooftop_kwp = np.where(

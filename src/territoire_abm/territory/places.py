@@ -22,6 +22,12 @@ SMALL_RIVER_MEAN_FLOW_M3S = 2.0
 # Spain: about a third of households had air conditioning in 2008 and more since (INE
 # Encuesta de Hogares y Medio Ambiente 2008: 35.5 %): estimate for Andalusia, unconfirmed.
 COUNTRY_AC_SHARE = {"ES": 0.5, "FR": 0.25}
+#: Alert flow of a small river as a share of its mean flow (French alert thresholds sit near
+#: the 1-in-5-year monthly low flow, QMNA5, often 10–30 % of the mean): estimate.
+SMALL_RIVER_ALERT_SHARE = 0.2
+#: Share of a small river's flow the territory may withdraw (it is the main user, not one of
+#: thirty along the Garonne): estimate (unconfirmed).
+SMALL_RIVER_WITHDRAWAL_CAP_SHARE = 0.3
 
 
 def place_overrides(place: Any, base: ModelConfig | None = None) -> dict[str, Any]:
@@ -45,11 +51,11 @@ def place_overrides(place: Any, base: ModelConfig | None = None) -> dict[str, An
         flow = SMALL_RIVER_MEAN_FLOW_M3S
         overrides.update({
             "territory.river_mean_flow_m3s": flow,
-            "territory.alert_flow_m3s": 0.2 * flow,
+            "territory.alert_flow_m3s": SMALL_RIVER_ALERT_SHARE * flow,
             "territory.water.support_capacity_hm3": 0.0,
             "territory.water.basin_territory_equivalents": 1.0,
             "territory.hydro_capacity_kw": 0.0,
-            "territory.river_withdrawal_cap_share": 0.3,
+            "territory.river_withdrawal_cap_share": SMALL_RIVER_WITHDRAWAL_CAP_SHARE,
         })
     return overrides
 

@@ -18,14 +18,32 @@ from territoire_abm.agents.arrays import (  # noqa: F401  (re-exported)
 from territoire_abm.config.params import (
     ENERGY_CLASSES,
     HEATING_SYSTEMS,
+    InitialStateConfig,
     ModelConfig,
     TerritoryConfig,
 )
 
+# Heterogeneity around the personae and firm types: estimates (unconfirmed), named here once.
+#: Log-normal σ of household income within a persona (INSEE Filosofi: the within-group
+#: spread of disposable income, D9/D1 ≈ 3.4 nationally, narrower within a persona).
+INCOME_SIGMA = 0.35
+#: Floor area drawn uniformly within ±20 % of the persona's.
+FLOOR_AREA_RANGE = (0.8, 1.2)
+#: Employees of a farm (INSEE/Agreste: most farms of the plain are run by 1–3 people).
+FARM_EMPLOYEES = 2.0
+#: Log-normal σ of firm size around the sector's mean.
+FIRM_SIZE_SIGMA = 0.3
+#: Irrigated and rainfed hectares drawn uniformly within ±40 % of the farm mean (Agreste).
+FARM_AREA_RANGE = (0.6, 1.4)
+
 
 def make_households(territory: TerritoryConfig, leader_share: float,
-                    rng: np.random.Generator) -> tuple[HouseholdArrays, list[str]]:
-    """Draw ``territory.households`` households from the personae."""
+                    rng: np.random.Generator, initial: InitialStateConfig | None = None,
+                    ) -> tuple[HouseholdArrays, list[str]]:
+    """Draw ``territory.households`` households from the personae (``initial``: their
+    starting perceptions, trust and satisfaction; the defaults when None)."""
+    initial = initial or InitialStateConfig()
+    spread = initial.spread
     names = list(territory.personae)
     personae = [territory.personae[name] for name in names]
     count = territory.households
@@ -36,7 +54,7 @@ def make_households(territory: TerritoryConfig, leader_share: float,
         return np.array([getter(p) for p in personae], dtype=float)[persona]
 
     persons = np.maximum(1.0, rng.poisson(attribute(lambda p: p.persons - 1.0)) + 1.0)
-    income = attribute(lambda p: p.income_eur) * rng.lognormal(0.0, 0.35, count)
+    income = attribute(lambda p: p.income_eur) * rng.lognormal(0.0, INCOME_SIGMA, count)
     class_index = attribute(lambda p: ENERGY_CLASSES.index(p.energy_class))
     energy_class = np.clip(class_index + rng.integers(-1, 2, count), 0, len(ENERGY_CLASSES) - 1)
     heating = _draw_heating(personae, persona, rng)
@@ -45,17 +63,18 @@ def make_households(territory: TerritoryConfig, leader_share: float,
         persons=persons,
         income_eur=income,
         owner=rng.random(count) < attribute(lambda p: p.owner_share),
-        floor_area_m2=attribute(lambda p: p.floor_area_m2) * rng.uniform(0.8, 1.2, count),
+        floor_area_m2=attribute(lambda p: p.floor_area_m2) * rng.uniform(*FLOOR_AREA_RANGE, count),
         energy_class=energy_class.astype(np.int8),
         heating_system=heating,
         garden=rng.random(count) < attribute(lambda p: p.garden_share),
         elderly=rng.random(count) < attribute(lambda p: p.elderly_share),
         prosocial=rng.random(count) < attribute(lambda p: p.prosocial_share),
         leader=rng.random(count) < leader_share,
-        risk_heat=np.clip(rng.normal(0.45, 0.1, count), 0, 1),
-        risk_drought=np.clip(rng.normal(0.4, 0.1, count), 0, 1),
-        trust=np.clip(rng.normal(0.5, 0.1, count), 0, 1),
-        satisfaction=np.clip(rng.normal(0.6, 0.1, count), 0, 1),
+        risk_heat=np.clip(rng.normal(initial.risk_heat_mean, spread, count), 0, 1),
+        risk_drought=np.clip(rng.normal(initial.risk_drought_mean, spread, count), 0, 1),
+        trust=np.clip(rng.normal(initial.trust_mean, spread, count), 0, 1),
+        satisfaction=np.clip(rng.normal(initial.satisfaction_mean, spread, count),
+                             0, 1),
         member=np.zeros(count, dtype=bool),
         contributes=np.zeros(count, dtype=bool),
         energy_poor=np.zeros(count, dtype=bool),
@@ -90,31 +109,31 @@ def firm_counts(config: ModelConfig) -> tuple[int, int, int]:
 
 def make_firms(config: ModelConfig, rng: np.random.Generator) -> FirmArrays:
     """Farms, industry and service firms with their sizes."""
-    territory = config.territory
+    territory, initial = config.territory, config.behaviour.initial
     counts = firm_counts(config)
-    sector = np.repeat(np.arange(3), counts).astype(np.int8)
+    sector = np.repeat(np.arange(len(counts)), counts).astype(np.int8)
     count = len(sector)
     farm = sector == 0
     irrigating = farm & (rng.random(count) < territory.irrigating_farm_share)
     employees = np.where(
         sector == 1,
         territory.industry_employees,
-        np.where(sector == 2, territory.service_employees, 2.0),
-    ) * rng.lognormal(0.0, 0.3, count)
+        np.where(sector == 2, territory.service_employees, FARM_EMPLOYEES),
+    ) * rng.lognormal(0.0, FIRM_SIZE_SIGMA, count)
     return FirmArrays(
         sector=sector,
         employees=employees,
         irrigated_ha=np.where(irrigating, territory.irrigated_ha_per_farm, 0.0)
-        * rng.uniform(0.6, 1.4, count),
+        * rng.uniform(*FARM_AREA_RANGE, count),
         rainfed_ha=np.where(farm, territory.rainfed_ha_per_farm, 0.0)
-        * rng.uniform(0.6, 1.4, count),
-        prosocial=rng.random(count) < 0.3,
+        * rng.uniform(*FARM_AREA_RANGE, count),
+        prosocial=rng.random(count) < initial.firm_prosocial_share,
         member=np.zeros(count, dtype=bool),
         contributes=np.zeros(count, dtype=bool),
         yield_factor=np.ones(count),
         productivity_loss=np.zeros(count),
-        satisfaction=np.full(count, 0.6),
-        trust=np.full(count, 0.5),
+        satisfaction=np.full(count, initial.firm_satisfaction),
+        trust=np.full(count, initial.firm_trust),
     )
 
 

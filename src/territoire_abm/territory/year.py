@@ -19,6 +19,8 @@ from territoire_abm.climate import hydrology
 from territoire_abm.climate.evapotranspiration import fao56_pet_mm
 from territoire_abm.climate.indices import yearly_indices
 from territoire_abm.climate.scenarios import (
+    DEFAULT_REFERENCE_PERIOD,
+    REFERENCE_WARMING_C,
     delta_c,
     monthly_precip_factor,
     monthly_temperature_delta_c,
@@ -54,6 +56,14 @@ if TYPE_CHECKING:
     from territoire_abm.territory.model import TerritoryModel
 
 HEAT_PUMP_SYSTEM = adoption.HEAT_PUMP_SYSTEM
+#: French peak/off-peak (HP/HC) tariff: 16 peak hours a day, here 7:00–23:00 (CRE).
+PEAK_HOURS = (7, 23)
+#: Leak-reduction measures together cut network losses by at most 90 %: no network is
+#: leak-free (SISPEA: the best networks lose about 10 % of their input), estimate.
+MAX_LEAK_REDUCTION_SHARE = 0.9
+#: Reference climate for the cooling-degree-day reference: the normals' own period
+#: (1991–2020, scenarios.REFERENCE_WARMING_C), five seeded years of its own stream.
+REFERENCE_CDD_YEARS, REFERENCE_CDD_SEED = 5, 12345
 
 
 def simulate_year(model: TerritoryModel, year: int) -> dict[str, float]:
@@ -308,7 +318,7 @@ def _assets(model: TerritoryModel, year: int) -> Assets:
 def tariffs(opt) -> Tariffs:
     """Peak/off-peak import prices and a flat export price from the optimiser config."""
     hour = np.arange(8760) % 24
-    peak = (hour >= 7) & (hour < 23)  # French HP/HC: 16 peak hours (CRE)
+    peak = (hour >= PEAK_HOURS[0]) & (hour < PEAK_HOURS[1])
     return Tariffs(
         import_price_eur_per_kwh=np.where(peak, opt.peak_price_eur_per_kwh,
                                           opt.offpeak_price_eur_per_kwh),
@@ -373,7 +383,8 @@ def _water(model: TerritoryModel, year: int, climate: Climate) -> WaterYear:
         climate.weather.precip_mm, climate.pet_mm,
     )
     supplies = _supplies(model, year)
-    leak_cut = min(0.9, float(council.total(year, c_eff.quantities["leak_reduction_share"])[0]))
+    leak_cut = min(MAX_LEAK_REDUCTION_SHARE, float(
+        council.total(year, c_eff.quantities["leak_reduction_share"])[0]))
     supply = water_flows.local_supply(
         territory, supplies, climate.effective_rain_mm, climate.weather.precip_mm,
         territory.network_loss_share * (1.0 - leak_cut),
@@ -417,23 +428,16 @@ def _supplies(model: TerritoryModel, year: int) -> water_flows.Supplies:
 
 
 # --------------------------------------------------------------------------- 6 impacts
-HEAT_LOSS_PER_HOT_DAY = 0.01  # yield share lost per day Tx > 35 °C (Schlenker & Roberts 2009)
-RAINFED_LOSS_PER_DROUGHT_SD = 0.12  # per standard deviation of deficit: estimate (unconfirmed)
-IRRIGATED_LOSS_PER_UNMET = 0.6  # yield response to water deficit, FAO-33 Ky≈1.25 maize (scaled)
-PRODUCTIVITY_LOSS_PER_HOT_DAY = 0.002  # ILO 2019 "Working on a warmer planet": estimate
-ELDERLY_VULNERABILITY = 1.5  # Santé publique France: over-75s bear most heat mortality
-
-
 def _impacts(model: TerritoryModel, year: int, climate: Climate,
              water: WaterYear) -> Impacts:
     hh, firms = model.households, model.firms
-    idx = climate.indices
+    idx, params = climate.indices, model.config.territory.impacts
     hh_factor = model.household_portfolio.factor(
         year, model.household_effects.factors["heat_stress_factor"])
     hh_factor = np.where(model.has_cooling, np.minimum(hh_factor, model.cooling_heat_factor),
                          hh_factor)
     council_cover = _council_heat_cover(model, year)
-    vulnerability = np.where(hh.elderly, ELDERLY_VULNERABILITY, 1.0)
+    vulnerability = np.where(hh.elderly, params.elderly_heat_vulnerability, 1.0)
     per_household = hh.persons * idx["heat_wave_days"] * vulnerability * hh_factor * council_cover
     unmet = {
         sector: float(water.unmet_m3(sector).sum() / max(water.demand_m3[sector].sum(), 1e-9))
@@ -441,17 +445,20 @@ def _impacts(model: TerritoryModel, year: int, climate: Climate,
     }
     crop_factor = model.firm_portfolio.factor(year, model.firm_effects.factors[
         "crop_heat_loss_factor"])
-    heat_loss = HEAT_LOSS_PER_HOT_DAY * idx["hot_days_35"]
+    heat_loss = params.crop_heat_loss_per_hot_day * idx["hot_days_35"]
     drought_loss = np.where(
-        firms.irrigated_ha > 0, IRRIGATED_LOSS_PER_UNMET * unmet["agriculture"],
-        RAINFED_LOSS_PER_DROUGHT_SD * max(0.0, -idx["drought_index"]))
+        firms.irrigated_ha > 0, params.irrigated_loss_per_unmet_share * unmet["agriculture"],
+        params.rainfed_loss_per_drought_sd * max(0.0, -idx["drought_index"]))
     firms.yield_factor = np.clip(1.0 - (heat_loss + drought_loss) * crop_factor, 0.0, 1.0)
     hectares = firms.irrigated_ha + firms.rainfed_ha
     productivity = model.firm_portfolio.factor(year, model.firm_effects.factors[
         "productivity_loss_factor"]) * council_factor(model, year, "productivity_loss_factor")
-    sector_weight = np.array([0.5, 1.0, 0.6])[firms.sector]
+    sector_weight = np.array([params.productivity_weight_farm,
+                              params.productivity_weight_industry,
+                              params.productivity_weight_services])[firms.sector]
     firms.productivity_loss = np.clip(
-        PRODUCTIVITY_LOSS_PER_HOT_DAY * idx["hot_days_30"] * sector_weight * productivity, 0, 1)
+        params.productivity_loss_per_hot_day * idx["hot_days_30"] * sector_weight
+        * productivity, 0, 1)
     loss_eur = float(np.sum(hectares * (1.0 - firms.yield_factor))
                      * model.config.territory.crop_value_eur_per_ha)
     farm_ha = hectares.sum()
@@ -520,7 +527,8 @@ def _council_heat_cover(model: TerritoryModel, year: int) -> float:
     active = model.council_portfolio.active(year)[0]
     cover = effects.quantities["population_covered_share"]
     reduction = np.sum(active * cover * (1.0 - effects.factors["heat_stress_factor"]))
-    return float(np.clip(1.0 - reduction, 0.2, 1.0))
+    floor = model.config.territory.impacts.council_heat_cover_floor
+    return float(np.clip(1.0 - reduction, floor, 1.0))
 
 
 # --------------------------------------------------------------------------- 7 perception
@@ -554,15 +562,15 @@ def _perception(model: TerritoryModel, year: int, climate: Climate, impacts: Imp
     model.events = {"heat": bool(heat_event), "drought": bool(drought_event)}
 
 
-def reference_cdd(model: TerritoryModel, years: int = 5) -> float:
+def reference_cdd(model: TerritoryModel, years: int = REFERENCE_CDD_YEARS) -> float:
     """Mean cooling degree days of the reference climate (no warming), from seeded years."""
-    rng = np.random.Generator(np.random.PCG64(12345))
+    rng = np.random.Generator(np.random.PCG64(REFERENCE_CDD_SEED))
     normals = model.normals
     zeros = np.zeros(12)
     values = []
     for _ in range(years):
         weather = generate_year(normals.tmin_c, normals.tmax_c, normals.precip_mm,
                                 delta_c_monthly=zeros, precip_factor_monthly=np.ones(12),
-                                warming_c=1.3, rng=rng)
+                                warming_c=REFERENCE_WARMING_C[DEFAULT_REFERENCE_PERIOD], rng=rng)
         values.append(yearly_indices(weather)["cdd"])
     return float(np.mean(values))
