@@ -38,6 +38,15 @@ def load() -> str:
     return f"load {one:.1f}/{five:.1f} on {os.cpu_count()} CPUs"
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the executor's workers)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def played_session(root: Path, rounds: int = 5):
     """A full session: council and farmers decide every round, two levers."""
     from territoire_abm.game.session import Session
@@ -121,12 +130,14 @@ def main() -> None:
             print(f"first render (goto -> form shown): {', '.join(f'{t:.2f}' for t in renders)}"
                   f" s ({load()})")
             results["first render"] = renders[0]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         table = replay_futures(session, futures=args.futures, workers=args.workers)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
         print(f"debrief replay: {len(table)} runs of 25 years ({args.futures} futures × 5 "
               f"scenarios × played/alone) in {elapsed:.1f} s with {args.workers} workers "
               f"({load()})")
+        print(f"  CPU time (this process and its workers): {cpu:.1f} CPU-s, "
+              f"{cpu / len(table):.3f} CPU-s per 25-year run (load-independent)")
         results["debrief replay"] = elapsed
     print("\nfigure | measured | target | pass")
     for name, value in results.items():

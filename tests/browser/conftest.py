@@ -33,6 +33,7 @@ class Server:
         self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen | None = None
         self.log = ARTIFACTS / f"server-{port}.log"
+        self.root: Path | None = None  # the sessions folder of a game server
 
     @property
     def url(self) -> str:

@@ -18,10 +18,21 @@ TIMEOUT_MS = 90_000
 VIEWPORT = {"width": 1280, "height": 1800}
 
 
-@pytest.fixture
-def game_server(tmp_path):
-    server = Server(["game", f"dir={tmp_path / 'sessions'}"], free_port(),
-                    env={"TERRITOIRE_ABM_GAME_FUTURES": "2"})
+@pytest.fixture(scope="module")
+def game_server(tmp_path_factory):
+    """One game server for the module (started once: start-up is most of a test's time);
+    each test creates its own session in it."""
+    root = tmp_path_factory.mktemp("game") / "sessions"
+    server = Server(["game", f"dir={root}"], free_port(), env={"TERRITOIRE_ABM_GAME_FUTURES": "2"})
+    server.root = root
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def explore_server():
+    """One explorer server for the module."""
+    server = Server(["explore"], free_port())
     yield server.start()
     server.stop()
 
@@ -42,8 +53,8 @@ def _join(browser, server, code: str, name: str, role_label: str):
     return page
 
 
-def test_full_workshop_in_the_browser(browser, game_server, tmp_path):
-    root = tmp_path / "sessions"
+def test_full_workshop_in_the_browser(browser, game_server):
+    root = game_server.root
     key = (root / "facilitator.key").read_text().strip()
     facilitator = browser.new_context(viewport=VIEWPORT).new_page()
     facilitator.goto(f"{game_server.url}?key={key}")
@@ -123,16 +134,12 @@ def test_full_workshop_in_the_browser(browser, game_server, tmp_path):
     shot(report, "07_debrief_report")
 
 
-def test_explorer_renders_and_steps(browser):
-    server = Server(["explore"], free_port()).start()
-    try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(server.url)
-        _see(page, "Simulated years: 0")
-        page.get_by_role("button", name="Step").click()
-        _see(page, "Simulated years: 1")
-        page.get_by_role("button", name="Step").click()
-        _see(page, "Simulated years: 2")
-        shot(page, "08_explorer")
-    finally:
-        server.stop()
+def test_explorer_renders_and_steps(browser, explore_server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(explore_server.url)
+    _see(page, "Simulated years: 0")
+    page.get_by_role("button", name="Step").click()
+    _see(page, "Simulated years: 1")
+    page.get_by_role("button", name="Step").click()
+    _see(page, "Simulated years: 2")
+    shot(page, "08_explorer")

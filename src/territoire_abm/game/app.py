@@ -50,6 +50,7 @@ def registry() -> Registry:
 
 
 def facilitator_key() -> str:
+    """The facilitator's key for this server (from the environment set by ``game``)."""
     return os.environ.get(KEY_ENV, "")
 
 
@@ -95,6 +96,7 @@ def use_session_version(session) -> int:
 
 @solara.component
 def Messages(error: str, done: str = ""):
+    """An error line, or else a success line, under a form."""
     if error:
         solara.Error(error)
     elif done:
@@ -104,6 +106,7 @@ def Messages(error: str, done: str = ""):
 # --------------------------------------------------------------------------- join (players)
 @solara.component
 def JoinPage():
+    """The landing page: a session code, a name and a free role to join as."""
     router = solara.use_router()
     code, set_code = solara.use_state("")
     name, set_name = solara.use_state("")
@@ -133,6 +136,7 @@ def JoinPage():
 # --------------------------------------------------------------------------- create (facilitator)
 @solara.component
 def CreatePage():
+    """The facilitator's form creating a session (territory, rounds, roles, budgets)."""
     router = solara.use_router()
     title, set_title = solara.use_state("")
     scenario, set_scenario = solara.use_state("tracc")
@@ -183,6 +187,7 @@ def CreatePage():
 # --------------------------------------------------------------------------- shared views
 # a plain function, not a component: re-drawn with its page on every change
 def Dashboard(session, role: str):
+    """The indicators ``role`` may see for the last simulated year."""
     table = session.indicators()
     if table.empty:
         solara.Text("No year simulated yet: the dashboard fills after the first round.")
@@ -196,6 +201,7 @@ def Dashboard(session, role: str):
 
 # a plain function, not a component: re-drawn with its page on every change
 def Briefing(session):
+    """What happened last round (events, what the decisions changed), or how round 1 starts."""
     if not session.summaries:
         solara.Text(f"Round 1 starts in {session.year}. Decide, then the facilitator runs "
                     f"{session.settings.years_per_round} years.")
@@ -219,6 +225,7 @@ def Briefing(session):
 
 # a plain function, not a component: re-drawn with its page on every change
 def Broadcasts(session):
+    """The facilitator's last five messages, newest first (shown as text)."""
     for message in session.messages[-5:][::-1]:
         solara.Info(f"Facilitator (round {message['round']}): {message['text']}")
 
@@ -233,6 +240,7 @@ def Timer(status: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- player
 @solara.component
 def DecisionForm(session, token: str, role: str, version: int):
+    """A role's options for this round; submitting checks the decision and shows any error."""
     chosen, set_chosen = solara.use_state({})  # field -> list of measures
     share, set_share = solara.use_state("")
     mode, set_mode = solara.use_state("")
@@ -296,6 +304,7 @@ def _float_or_text(text: str) -> Any:
 
 @solara.component
 def PlayerPage(session, token: str):
+    """A player's seat: briefing, dashboard, messages and the decision form of their role."""
     version = use_session_version(session)
     role = session.role_of(token)
     status = session.public_status()
@@ -323,6 +332,7 @@ def PlayerPage(session, token: str):
 # --------------------------------------------------------------------------- facilitator
 @solara.component
 def LeverPanel(session, token: str, version: int):
+    """The facilitator's levers: events, money transfers, subsidy rate, costs, common fund."""
     error, set_error = solara.use_state("")
     done, set_done = solara.use_state("")
     factor, set_factor = solara.use_state("1.5")
@@ -381,6 +391,7 @@ def LeverPanel(session, token: str, version: int):
 
 @solara.component
 def FacilitatorPage(session, token: str):
+    """The facilitator's console: who submitted, levers, messages, next round, debrief."""
     version = use_session_version(session)
     error, set_error = solara.use_state("")
     done, set_done = solara.use_state("")
@@ -436,6 +447,7 @@ def FacilitatorPage(session, token: str):
 # --------------------------------------------------------------------------- routing
 @solara.component
 def Page():
+    """Route by the address: a player token, the facilitator key, or the join page."""
     router = solara.use_router()
     query = parse_qs(router.search or "")
     token = (query.get("t") or [""])[0]

@@ -71,6 +71,7 @@ def serve(app_module: str, host: str, port: int, env: dict[str, str]) -> None:
 
 
 def game_main(args: list[str]) -> int:
+    """``territoire-abm game [debrief|replay] key=value…``: serve the game or run a subcommand."""
     if args and args[0] == "debrief":
         return debrief_main(args[1:])
     if args and args[0] == "replay":
@@ -99,6 +100,7 @@ def _session(options: dict[str, str]):
 
 
 def debrief_main(args: list[str]) -> int:
+    """``territoire-abm game debrief code=…``: write a session's debrief pack."""
     from territoire_abm.game.debrief import write_pack
 
     options = _options(args, DEBRIEF_KEYS)
@@ -135,6 +137,7 @@ def _int(options: dict[str, str], key: str, default: int, low: int, high: int) -
 
 
 def explore_main(args: list[str]) -> int:
+    """``territoire-abm explore``: serve the model explorer."""
     options = _options(args, ("host", "port"))
     host, port = _host(options.get("host")), _port(options.get("port", ""), 8766)
     shown = "127.0.0.1" if host == "0.0.0.0" else host

@@ -43,6 +43,7 @@ THEME_GROUPS = {"heat": "heat", "social": "heat", "water": "water", "drought": "
 
 
 def fmt(value: Any) -> str:
+    """A number to three significant digits, or a dash when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{value:.3g}"
@@ -61,6 +62,7 @@ def _themes() -> dict[str, str]:
 
 # --------------------------------------------------------------------------- figures
 def trajectories_figure(played: pd.DataFrame, alone: pd.DataFrame, session) -> Figure:
+    """Each headline indicator year by year, played against the model alone."""
     figure = Figure(figsize=(11, 6.5), layout="constrained")
     axes = figure.subplots(2, 4).ravel()
     step = session.settings.years_per_round
@@ -78,6 +80,7 @@ def trajectories_figure(played: pd.DataFrame, alone: pd.DataFrame, session) -> F
 
 
 def timeline_figure(session) -> Figure:
+    """Every decision and lever on a time line, one row per role."""
     rows = [*session.settings.roles, "facilitator"]
     figure = Figure(figsize=(11, 0.5 + 0.5 * len(rows)), layout="constrained")
     ax = figure.subplots()
@@ -98,6 +101,7 @@ def timeline_figure(session) -> Figure:
 
 
 def profiles_figure(profiles: list[dict[str, Any]]) -> Figure:
+    """Each role's strategy profile: the share of its choices by theme."""
     figure = Figure(figsize=(11, 3.2), layout="constrained")
     ax = figure.subplots()
     themes = ("heat", "water", "energy")
@@ -113,6 +117,7 @@ def profiles_figure(profiles: list[dict[str, Any]]) -> Figure:
 
 
 def robustness_figure(table: pd.DataFrame) -> Figure:
+    """Played against alone over the weather futures, per scenario (mean and 10–90 %)."""
     outcomes = [o for o in ("heat_stress_per_inhabitant", "unmet_water_share_agriculture",
                             "emissions_t_per_inhabitant", "self_sufficiency_rate")
                 if o in table]
@@ -168,6 +173,7 @@ def profiles(session) -> list[dict[str, Any]]:
 
 
 def timeline(session) -> list[dict[str, Any]]:
+    """Every decision and lever in order, as plain lines for the report."""
     labels = measure_labels()
     entries = []
     for record in session.decisions:
@@ -212,6 +218,7 @@ def verdict(session, table: pd.DataFrame, played: pd.DataFrame) -> list[str]:
 
 
 def every_indicator(played: pd.DataFrame) -> dict[str, Any]:
+    """The table of every numeric indicator by year (formatted)."""
     numeric = played.select_dtypes("number")
     return {"columns": [int(y) for y in numeric.index],
             "rows": [(name, [fmt(float(v)) for v in numeric[name]]) for name in numeric]}

@@ -140,6 +140,7 @@ def HouseholdGrid(model: TerritoryModel):
 
 @solara.component
 def Page():
+    """The explorer: a SolaraViz of one model per browser session."""
     model = solara.use_memo(ExplorerModel, [])  # one model per browser session
     SolaraViz(model, components=[(IndicatorPlots, 0), (HouseholdGrid, 0)],
               model_params=MODEL_PARAMS, name="Territoire explorer", play_interval=300)

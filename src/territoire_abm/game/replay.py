@@ -79,6 +79,12 @@ def _one(state: dict[str, Any], controller: Any, until: int,
     """Run ``state`` to ``until`` with ``controller``, re-applying the policy levers."""
     model = TerritoryModel.from_state(state, controller=controller)
     model.indoor_heat = indoor_heat
+    return _run(model, until, entries)
+
+
+def _run(model: TerritoryModel, until: int,
+         entries: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Step ``model`` through ``until``, each policy lever in the year it was used."""
     while model.year <= until:
         _apply_levers(model, entries)
         model.step()
@@ -185,7 +191,4 @@ def session_alone(session) -> pd.DataFrame:
             engine_levers.inject_event(model, args["event"], year=entry["year"],
                                        intensity=None if intensity in (None, "")
                                        else float(intensity))
-    while model.year <= until:
-        _apply_levers(model, entries)
-        model.step()
-    return model.indicators()
+    return _run(model, until, entries)

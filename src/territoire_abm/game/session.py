@@ -34,6 +34,7 @@ CODE_LENGTH = 6
 
 
 def new_code() -> str:
+    """A random session code of six characters easy to read aloud."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 

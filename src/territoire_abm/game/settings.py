@@ -41,6 +41,7 @@ def check_text(field_name: str, value: Any, limit: int) -> str:
 
 
 def check_int(field_name: str, value: Any, low: int, high: int) -> int:
+    """``value`` as a whole number in [low, high], or a UserError naming the field."""
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -53,6 +54,7 @@ def check_int(field_name: str, value: Any, low: int, high: int) -> int:
 
 
 def check_money(field_name: str, value: Any, high: float = 1e9) -> float:
+    """``value`` as an amount in EUR in [0, high], or a UserError naming the field."""
     try:
         amount = float(value)
     except (TypeError, ValueError):
