@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from territoire_abm.errors import UserError
-from territoire_abm.game.roles import FIELDS, STANDING, options
+from territoire_abm.game.roles import ENGINE_ROLE, FIELDS, STANDING, options
 from territoire_abm.game.settings import MAX_NOTE_CHARS, check_money, check_text, short
 
 GAME_KEYS = ("fund_eur", "note")
-SPENDING_KEYS = {"council": "adopt", "energy_community": "invest"}
+SPENDING_KEYS = {"council": "adopt", "twin_council": "adopt", "energy_community": "invest"}
 MAX_MEASURES = 20
 
 
@@ -79,8 +79,8 @@ def check(role: str, form: Mapping[str, Any], costs_eur: Mapping[str, float],
         if mode not in (None, "rule", "lp"):
             raise UserError(f"{role}.mode", short(mode), "allowed: rule, lp, or empty")
         engine["mode"] = mode
-    if role == "council" and set(engine["adopt"]) & set(engine["drop"]):
-        raise UserError("council.drop", ", ".join(sorted(set(engine["adopt"])
+    if ENGINE_ROLE[role] == "council" and set(engine["adopt"]) & set(engine["drop"]):
+        raise UserError(f"{role}.drop", ", ".join(sorted(set(engine["adopt"])
                                                          & set(engine["drop"]))),
                         "a measure cannot be adopted and dropped at once")
     note = check_text(f"{role}.note", form.get("note"), MAX_NOTE_CHARS)

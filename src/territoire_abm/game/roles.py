@@ -1,6 +1,8 @@
 """The roles of the workshop game: what each one sees, may decide and spends.
 
 The five deciding roles are the engine's (:data:`territoire_abm.governance.controllers.ROLES`).
+When the session has a twin commune (:mod:`territoire_abm.game.twins`), a sixth role, the
+twin's council (``twin_council``), decides as the engine's ``council`` of the twin territory.
 Each sees its own dashboard (asymmetric information, as in Cormas' points of view and
 LittoSIM's one-commune-per-team screens): farmers see irrigation and restrictions, the energy
 community its dispatch KPIs, the council its budget and trust.
@@ -13,12 +15,17 @@ from functools import cache
 from territoire_abm.governance.controllers import ROLES
 from territoire_abm.territory.model import measures_for_group
 
+TWIN_ROLE = "twin_council"
+GAME_ROLES = (*ROLES, TWIN_ROLE)
+#: The engine role a game role decides as (the twin's council is its territory's council).
+ENGINE_ROLE = {**{role: role for role in ROLES}, TWIN_ROLE: "council"}
 LABELS = {
     "council": "Municipal council",
     "residents": "Residents",
     "farmers": "Farmers",
     "businesses": "Businesses",
     "energy_community": "Energy community",
+    TWIN_ROLE: "Twin commune's council",
 }
 # Money each role receives at the start of every round, EUR. The council's is about five
 # years of the default climate budget (40 EUR/inhabitant/yr × ~5,500 inhabitants; see
@@ -30,6 +37,9 @@ BUDGETS_EUR = {
     "farmers": 100_000.0,
     "businesses": 150_000.0,
 }
+# The twin's council: the home council's budget (the twin is simulated at most the home's
+# size, twins.overrides): estimate (unconfirmed).
+BUDGETS_EUR[TWIN_ROLE] = BUDGETS_EUR["council"]
 # What each role may put in a decision (the engine's decision keys; controllers.py).
 FIELDS = {
     "council": ("adopt", "drop"),
@@ -38,6 +48,7 @@ FIELDS = {
     "businesses": ("propose", "contribute"),
     "energy_community": ("invest", "mode", "recommend"),
 }
+FIELDS[TWIN_ROLE] = FIELDS["council"]
 # Keys of a decision that carry over to the later years of a round (standing choices).
 STANDING = ("contribute", "mode")
 # The dashboard each role sees: indicator name -> label (asymmetric information).
@@ -84,6 +95,7 @@ VIEWS = {
         "community_members": "Members",
     },
 }
+VIEWS[TWIN_ROLE] = VIEWS["council"]
 # Indicators of the round summary and the debrief (all roles, the facilitator).
 HEADLINE = {
     "heat_stress_per_inhabitant": "Heat-stress days per inhabitant",
@@ -116,7 +128,7 @@ def group_measures(group: str) -> tuple[str, ...]:
 def options(role: str) -> dict[str, tuple[str, ...]]:
     """Measure ids allowed in each measure list of ``role``'s decision."""
     council, community = group_measures("council"), group_measures("community")
-    if role == "council":
+    if ENGINE_ROLE[role] == "council":
         return {"adopt": council, "drop": council}
     if role == "energy_community":
         return {"invest": community, "recommend": council}

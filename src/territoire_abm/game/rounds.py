@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from territoire_abm.game.roles import HEADLINE, LABELS, measure_labels
+from territoire_abm.game import twins
+from territoire_abm.game.roles import HEADLINE, LABELS, TWIN_ROLE, measure_labels
 from territoire_abm.governance.rules import TARGET_INDICATOR
 from territoire_abm.territory import levers
 from territoire_abm.territory.model import TerritoryModel
@@ -31,28 +32,50 @@ def _clean(value: Any) -> float | None:
 
 def play(model: TerritoryModel, number: int, years: range,
          submissions: Mapping[str, Mapping[str, Any]],
-         holders: Mapping[str, str]) -> dict[str, Any]:
+         holders: Mapping[str, str], twin: TerritoryModel | None = None) -> dict[str, Any]:
     """Simulate ``years`` on ``model`` (its controller holds the players' decisions) and
-    beside it the model's own agents alone; return the round's summary (JSON-friendly)."""
+    beside it the model's own agents alone; return the round's summary (JSON-friendly).
+
+    With a ``twin``, both territories are stepped together (:func:`twins.region`), and so are
+    their two alone branches; the summary then has a ``"twin"`` part of the same shape."""
     alone = TerritoryModel.from_state(model.get_state())  # behavioural controller
     forced = {year: levers.forcing(model, year) for year in years}
-    alone.simulate_until(years[-1])
-    model.simulate_until(years[-1])
+    if twin is None:
+        alone.simulate_until(years[-1])
+        model.simulate_until(years[-1])
+    else:
+        alone_twin = TerritoryModel.from_state(twin.get_state())
+        twins.region(alone, alone_twin).simulate_until(years[-1])
+        twins.region(model, twin).simulate_until(years[-1])
+    home = {role: rec for role, rec in submissions.items() if role != TWIN_ROLE}
     played = model.indicators().loc[list(years)]
-    baseline = alone.indicators().loc[list(years)]
-    effects = {name: {"label": label, "played": _clean(played[name].mean()),
-                      "alone": _clean(baseline[name].mean())}
-               for name, label in HEADLINE.items() if name in played}
-    return {
+    effects = _effects(played, alone.indicators().loc[list(years)])
+    summary = {
         "round": number,
         "years": [years[0], years[-1]],
         "events": events(played, forced),
         "effects": effects,
-        "why": explanations(submissions, effects),
+        "why": explanations(home, effects),
         "held": dict(holders),
         "decisions": {role: dict(rec["decision"]) for role, rec in submissions.items()},
         "model_decisions": {int(y): model.decision_log.get(y, {}) for y in years},
     }
+    if twin is not None:
+        twin_played = twin.indicators().loc[list(years)]
+        twin_effects = _effects(twin_played, alone_twin.indicators().loc[list(years)])
+        held = {role: rec for role, rec in submissions.items() if role == TWIN_ROLE}
+        summary["twin"] = {
+            "name": twin.name, "events": events(twin_played, {}), "effects": twin_effects,
+            "why": explanations(held, twin_effects),
+            "model_decisions": {int(y): twin.decision_log.get(y, {}) for y in years}}
+    return summary
+
+
+def _effects(played: pd.DataFrame, baseline: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Each headline indicator's round mean, played and alone."""
+    return {name: {"label": label, "played": _clean(played[name].mean()),
+                   "alone": _clean(baseline[name].mean())}
+            for name, label in HEADLINE.items() if name in played}
 
 
 def events(table: pd.DataFrame, forced: Mapping[int, Mapping[str, float]]) -> list[str]:

@@ -6,6 +6,12 @@ levers through :mod:`territoire_abm.territory.levers`, state through ``get_state
 ``from_state``, results through ``model.indicators()``. Roles nobody holds are played by the
 model's own behavioural controller.
 
+With a twin commune (``settings.twin``), a second territory runs beside the home one in a
+:class:`~territoire_abm.territory.region.Region` (:mod:`territoire_abm.game.twins`), with its
+own decision log and controller: the ``twin_council`` role decides for the twin's council
+only, every home role for the home territory only. Facilitator levers act on the home
+territory.
+
 Every change (a player joining, a decision, a lever, a round) is saved at once
 (:mod:`territoire_abm.game.store`): a closed browser or a restarted server loses nothing.
 """
@@ -22,7 +28,7 @@ from typing import Any
 from territoire_abm.errors import UserError
 from territoire_abm.game import decisions as decision_rules
 from territoire_abm.game import rounds
-from territoire_abm.game.roles import LABELS, ROLES
+from territoire_abm.game.roles import ENGINE_ROLE, LABELS, ROLES, TWIN_ROLE
 from territoire_abm.game.settings import MAX_NAME_CHARS, Settings, check_text, short
 from territoire_abm.governance.controllers import RecordedController
 from territoire_abm.run import build_config
@@ -76,6 +82,8 @@ class Session:
         self.version = 0
         self.lock = threading.RLock()
         self.model: TerritoryModel | None = None
+        self.twin_log: dict[int, dict[str, dict]] = {}  # the twin's held council, by year
+        self.twin_model: TerritoryModel | None = None
 
     # ------------------------------------------------------------------ creation
     @classmethod
@@ -88,6 +96,10 @@ class Session:
         session = cls(code, secrets.token_urlsafe(18), settings, Path(root) / code)
         config = build_config(settings.engine_params(), settings.seed, settings.until)
         session.model = TerritoryModel(config, controller=SessionController(session.log))
+        if settings.twin:
+            session.twin_model = TerritoryModel(
+                build_config(settings.twin_params(), settings.seed, settings.until),
+                controller=SessionController(session.twin_log))
         session._start_timer()
         session.save()
         return session
@@ -159,7 +171,8 @@ class Session:
                 raise UserError(role, "a second decision", "already submitted this round; "
                                 "wait for the next round")
             checked = decision_rules.check(
-                role, form, engine_levers.measure_costs(self._model), self.available_eur(role),
+                role, form, engine_levers.measure_costs(self.territory(role)),
+                self.available_eur(role),
                 self.wallets.get(role, 0.0), self.fund["open"])
             self._pay(role, checked)
             record = {"round": self.round + 1, "year": self.year, "role": role,
@@ -206,7 +219,7 @@ class Session:
                 raise UserError("round", self.round, "the game is over")
             self._log_round()
             summary = rounds.play(self._model, self.round + 1, self.round_years,
-                                  self.submissions, self.holders())
+                                  self.submissions, self.holders(), twin=self.twin_model)
             self.summaries.append(summary)
             self.round += 1
             self.submissions = {}
@@ -222,10 +235,13 @@ class Session:
         round's first year, its standing part later; a held role that did not submit decides
         nothing new (the model does not play a human's role)."""
         for offset, year in enumerate(self.round_years):
-            entries = self.log.setdefault(year, {})
+            logs = {"home": self.log.setdefault(year, {})}
+            if self.twin_model is not None:
+                logs["twin"] = self.twin_log.setdefault(year, {})
             for role in self.holders():
                 submitted = self.submissions.get(role, {}).get("decision", {})
-                entries[role] = dict(submitted) if offset == 0 else \
+                entries = logs["twin" if role == TWIN_ROLE else "home"]
+                entries[ENGINE_ROLE[role]] = dict(submitted) if offset == 0 else \
                     decision_rules.standing(submitted)
 
     def _start_timer(self) -> None:
@@ -255,13 +271,27 @@ class Session:
             raise RuntimeError("session has no model loaded")
         return self.model
 
+    def territory(self, role: str) -> TerritoryModel:
+        """The territory ``role`` decides for: the twin's for the twin council, else home."""
+        if role == TWIN_ROLE:
+            if self.twin_model is None:
+                raise RuntimeError("session has no twin loaded")
+            return self.twin_model
+        return self._model
+
     def indicators(self):
         """The played years' indicator table (one row per year)."""
         return self._model.indicators()
 
-    def engine_log(self) -> dict[int, dict[str, dict]]:
-        """Every role's decision every played year (the model's own roles included)."""
-        return {int(y): dict(roles) for y, roles in self._model.decision_log.items()}
+    def twin_indicators(self):
+        """The twin's played years (one row per year), or None without a twin."""
+        return None if self.twin_model is None else self.twin_model.indicators()
+
+    def engine_log(self, territory: str = "home") -> dict[int, dict[str, dict]]:
+        """Every role's decision every played year (the model's own roles included), of the
+        home territory or of the ``"twin"``."""
+        model = self.territory(TWIN_ROLE) if territory == "twin" else self._model
+        return {int(y): dict(roles) for y, roles in model.decision_log.items()}
 
     def _changed(self) -> None:
         self.version += 1
@@ -281,5 +311,7 @@ class Session:
             "waiting": self.waiting_for(), "free_roles": [r for r in self.settings.roles
                                                        if r not in self.holders()],
             "fund": dict(self.fund), "deadline": self.deadline, "version": self.version,
-            "played_by_model": [r for r in ROLES if r not in self.holders()],
+            "played_by_model": [r for r in ROLES if r not in self.holders()]
+            + ([TWIN_ROLE] if self.settings.twin and TWIN_ROLE not in self.holders() else []),
+            "twin": self.settings.twin,
         }

@@ -13,7 +13,8 @@ from typing import Any
 
 from territoire_abm.config.params import SCENARIOS
 from territoire_abm.errors import UserError
-from territoire_abm.game.roles import BUDGETS_EUR, ROLES
+from territoire_abm.game import twins
+from territoire_abm.game.roles import BUDGETS_EUR, GAME_ROLES, ROLES, TWIN_ROLE
 
 TERRITORIES = ("carbonne",)  # the shipped territory configs (configs/territory/)
 MAX_TITLE_CHARS = 80
@@ -79,6 +80,7 @@ class Settings:
     households: int = 2483
     start: int = 2025
     title: str = ""
+    twin: str = ""  # a climate twin commune (game/twins.py), "" for none
 
     @classmethod
     def from_form(cls, form: Mapping[str, Any]) -> Settings:
@@ -95,16 +97,21 @@ class Settings:
         scenario = form.get("scenario", base.scenario)
         if scenario not in SCENARIOS:
             raise UserError("scenario", short(scenario), f"allowed: {', '.join(SCENARIOS)}")
+        twin = twins.check_twin(form.get("twin", base.twin), territory)
         roles = tuple(form.get("roles", base.roles))
         for role in roles:
-            if role not in ROLES:
-                raise UserError("roles", short(role), f"allowed: {', '.join(ROLES)}")
+            if role not in GAME_ROLES:
+                raise UserError("roles", short(role), f"allowed: {', '.join(GAME_ROLES)}")
+        if TWIN_ROLE in roles and not twin:
+            raise UserError("roles", TWIN_ROLE, "the twin's council plays only when a twin "
+                            "commune is chosen (field 'twin')")
         if not roles:
             raise UserError("roles", "none", "at least one role in play")
         budgets = dict(BUDGETS_EUR)
         for role, amount in dict(form.get("budgets_eur", {})).items():
-            if role not in ROLES:
-                raise UserError("budgets_eur", short(role), f"allowed: {', '.join(ROLES)}")
+            if role not in GAME_ROLES:
+                raise UserError("budgets_eur", short(role),
+                                f"allowed: {', '.join(GAME_ROLES)}")
             budgets[role] = check_money(f"budgets_eur.{role}", amount)
         rounds = check_int("rounds", form.get("rounds", base.rounds), 1, 20)
         years = check_int("years_per_round", form.get("years_per_round", base.years_per_round),
@@ -117,7 +124,7 @@ class Settings:
             scenario=scenario,
             rounds=rounds,
             years_per_round=years,
-            roles=tuple(r for r in ROLES if r in roles),
+            roles=tuple(r for r in GAME_ROLES if r in roles),
             budgets_eur=budgets,
             timer_minutes=check_int("timer_minutes", form.get("timer_minutes", 0), 0, 120),
             seed=check_int("seed", form.get("seed", base.seed), 0, 2**31 - 1),
@@ -125,6 +132,7 @@ class Settings:
                                  50, 20000),
             start=start,
             title=check_text("title", form.get("title", ""), MAX_TITLE_CHARS),
+            twin=twin,
         )
 
     @property
@@ -135,6 +143,14 @@ class Settings:
         """Dotted overrides for :func:`territoire_abm.run.build_config` (fixed keys only)."""
         return {"scenario": self.scenario, "territory.households": self.households,
                 "start": self.start}
+
+    def twin_params(self) -> dict[str, Any]:
+        """Dotted overrides of the twin territory ({} without a twin): the engine's own
+        parameters, then the twin place's (climate, size, river; capped at the home's
+        households)."""
+        if not self.twin:
+            return {}
+        return {**self.engine_params(), **twins.overrides(self.twin, self.households)}
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -3,8 +3,9 @@
 Each session lives in ``<root>/<code>/``: ``session.json`` (settings, players, wallets,
 decisions, levers, messages, round summaries; human-readable) and ``engine.pkl`` (the model's
 state through ``territory.state.save``: written atomically, loaded only from files this
-program wrote). Both are rewritten after every change, so a server restart resumes every
-session exactly where it was.
+program wrote); with a twin commune, ``twin_engine.pkl`` too (the twin territory's state; the
+twinning links carry nothing between years that the two states do not hold). All are
+rewritten after every change, so a server restart resumes every session exactly where it was.
 """
 
 from __future__ import annotations
@@ -35,10 +36,13 @@ def save(session: Session) -> None:
     session.directory.mkdir(parents=True, exist_ok=True)
     if session.model is not None:
         engine_state.save(session.model, session.directory / "engine.pkl")
+    if session.twin_model is not None:
+        engine_state.save(session.twin_model, session.directory / "twin_engine.pkl")
     data: dict[str, Any] = {"format": FORMAT, "code": session.code,
                             "facilitator_token": session.facilitator_token,
                             "settings": session.settings.to_json(),
-                            "log": {str(y): roles for y, roles in session.log.items()}}
+                            "log": {str(y): roles for y, roles in session.log.items()},
+                            "twin_log": {str(y): r for y, r in session.twin_log.items()}}
     data.update({name: getattr(session, name) for name in FIELDS})
     _write_atomic(session.directory / "session.json",
                   json.dumps(data, indent=1, ensure_ascii=False, default=str))
@@ -53,8 +57,12 @@ def load(directory: str | Path) -> Session:
     for name in FIELDS:
         setattr(session, name, data[name])
     session.log.update({int(y): roles for y, roles in data["log"].items()})
+    session.twin_log.update({int(y): roles for y, roles in data.get("twin_log", {}).items()})
     session.model = engine_state.load(directory / "engine.pkl",
                                       controller=SessionController(session.log))
+    if session.settings.twin:
+        session.twin_model = engine_state.load(directory / "twin_engine.pkl",
+                                               controller=SessionController(session.twin_log))
     return session
 
 
