@@ -67,6 +67,8 @@ def test_summary_shows_decades_spread_and_published_ratio():
     deaths = next(line for line in text.splitlines() if line.startswith("Heat deaths"))
     assert "(" in deaths and "–" in deaths  # spread over seeds
     assert "1.5–10.3 (2018) ×" in deaths    # Santé publique France row and ratio
+    poverty = next(line for line in text.splitlines() if line.startswith("Households in"))
+    assert "10.0–14.0% (2022) ×" in poverty  # a share's range written as the model's figure
     restriction = next(line for line in text.splitlines() if line.startswith("Restriction"))
     assert restriction.split()[3]  # a value for the first decade
 

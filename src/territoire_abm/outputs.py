@@ -229,16 +229,19 @@ def _cell(fmt: str, stats: tuple[float, float, float], spread: bool) -> str:
 
 
 def _published(column: str, decades: tuple[tuple[int, int], ...],
-                stats: list[tuple[float, float, float]]) -> str:
+                stats: list[tuple[float, float, float]], fmt: str = "{:g}") -> str:
     """The grounding rows of ``column`` (range, year), each with the model/central ratio of
-    the decade that overlaps its model years."""
+    the decade that overlaps its model years; a share's range is written as the model's
+    figure is (``fmt``), so 10–14 % reads beside 12.6 %, not 0.1–0.14."""
     from territoire_abm.validation.grounding import load_grounding
 
     texts = []
     for row in load_grounding():
         if row.model_indicator != column or row.run:  # a storyline's figure: not this run's
             continue
-        text = f"{row.low:g}–{row.high:g} ({row.year})"
+        low = fmt.format(row.low).strip("%") if fmt.endswith("%}") else f"{row.low:g}"
+        high = fmt.format(row.high) if fmt.endswith("%}") else f"{row.high:g}"
+        text = f"{low}–{high} ({row.year})"
         for (first, last), (mean, _, _) in zip(decades, stats, strict=True):
             overlaps = row.first_year is not None and first <= row.last_year \
                 and last >= row.first_year
@@ -276,7 +279,7 @@ def summary_text(model: Any, out_dir: Path | None, seconds: float,
             continue
         stats = decade_stats(runs, column, decades)
         cells = "".join(f"{_cell(fmt, st, len(runs) > 1):>{width}}" for st in stats)
-        lines.append(f"{label:<33}{cells}  {_published(column, decades, stats)}")
+        lines.append(f"{label:<33}{cells}  {_published(column, decades, stats, fmt)}")
     lines += _footer(model, table, out_dir, seconds)
     return "\n".join(lines)
 
