@@ -244,6 +244,28 @@ def test_pathways_by_hand():
     assert len(fig.axes) == 1
 
 
+def test_metro_maps_share_one_frame():
+    """Both metro maps (hand-given tipping points, plans simulated in the model) draw one row
+    per action, first on top, labelled, with room on the right for the arrows and no frame."""
+    import pandas as pd
+
+    from territoire_abm.experiments.analysis.plan_pathways import plot_plan_pathways
+
+    actions = [Action("current", 2030), Action("dikes", 2060, label="Dikes"),
+               Action("retreat", None)]
+    by_hand = plot_pathways(actions, enumerate_pathways(actions, start="current"),
+                            x_range=(2020, 2100)).axes[0]
+    plans = pd.DataFrame([{"plan": "p", "steps": [("dikes", 1.6, 1.8, 1.5, 1.9)],
+                           "fails_at_q50": 2.5}]).set_index("plan")
+    simulated = plot_plan_pathways(plans, x_range=(1.0, 3.0)).axes[0]
+    for ax, labels, right in ((by_hand, ["current", "Dikes", "retreat"], 2100 + 0.04 * 80),
+                              (simulated, ["current", "dikes"], 3.0 + 0.05 * 2.0)):
+        assert [t.get_text() for t in ax.get_yticklabels()] == labels
+        assert ax.get_ylim() == pytest.approx((len(labels) - 0.4, -0.6))
+        assert ax.get_xlim()[1] == pytest.approx(right)
+        assert not any(ax.spines[side].get_visible() for side in ("top", "right", "left"))
+
+
 def test_cli_analyses(water, ishigami_sobol, tmp_path):
     """Every analysis method runs from the command line and writes its files."""
     root = str(water.root)

@@ -209,6 +209,129 @@ def _column(values: list[Any]) -> pd.Series | list[Any]:
     return pd.array([None if v is None else str(v) for v in values], dtype="string")
 
 
+def _check_run_settings(method: str, levers_mode: str, seeds: str, replications: Any,
+                        master_seed: Any) -> None:
+    """Refuse an unknown method, lever mode or seed strategy, or bad replications/seed."""
+    if method not in DESIGN_METHODS:
+        raise UserError("design.method", method, f"allowed: {', '.join(DESIGN_METHODS)}")
+    if levers_mode not in LEVER_MODES:
+        raise UserError("design.levers", levers_mode, f"allowed: {', '.join(LEVER_MODES)}")
+    if seeds not in SEED_STRATEGIES:
+        raise UserError("design.seeds", seeds, f"allowed: {', '.join(SEED_STRATEGIES)}")
+    if not isinstance(replications, int) or isinstance(replications, bool) or replications < 1:
+        raise UserError("replications", replications, "expected an integer >= 1")
+    if not isinstance(master_seed, int) or isinstance(master_seed, bool) or master_seed < 0:
+        raise UserError("master_seed", master_seed, "expected an integer >= 0")
+
+
+def _check_each_parameter_once(uncertainties: Sequence[Parameter],
+                               levers: Sequence[Parameter]) -> None:
+    """A parameter (or a ``remainder_to`` share it sets) is an uncertainty or a lever, once."""
+    names = [p.name for p in [*uncertainties, *levers]]
+    names += [r for p in [*uncertainties, *levers] for r in getattr(p, "remainder_to", ())]
+    dupes = sorted({x for x in names if names.count(x) > 1})
+    if dupes:
+        raise UserError("levers", dupes[0], "a parameter is either an uncertainty or a lever")
+
+
+def _factors_and_policies(
+    uncertainties: Sequence[Parameter],
+    levers: Sequence[Parameter],
+    policies: Sequence[Policy] | None,
+    levers_mode: str,
+    levels: int,
+) -> tuple[list[Parameter], list[Policy]]:
+    """The sampled factors and the policies crossed with every future.
+
+    ``joint``: levers are sampled with the uncertainties under one default policy;
+    ``cross``: the explicit policies, or a full-factorial grid of the levers.
+    """
+    if levers_mode == "joint":
+        if policies:
+            raise UserError("policies", len(policies), "explicit policies need design.levers=cross")
+        factors = [*uncertainties, *levers]
+        policy_list = [Policy(DEFAULT_POLICY, {})]
+    else:
+        factors = list(uncertainties)
+        policy_list = list(policies) if policies else _lever_policies(levers, levels)
+    seen = set()
+    for pol in policy_list:
+        if pol.name in seen:
+            raise UserError("policies", pol.name, "policy names must be unique")
+        seen.add(pol.name)
+        clash = set(pol.params) & {u.name for u in uncertainties}
+        if clash:
+            raise UserError(f"policies.{pol.name}", sorted(clash)[0], "is an uncertainty")
+    return factors, policy_list
+
+
+def _sampler_options(method: str, options: Mapping[str, Any] | None,
+                     factors: Sequence[Parameter]) -> dict[str, Any]:
+    """The sampler options actually used (defaults filled in): the analysers read them back."""
+    options = dict(options or {})
+    if method == "sobol":
+        options["calc_second_order"] = bool(options.get("calc_second_order", True)) and (
+            len(factors) >= 2)
+    elif method == "morris":
+        options.setdefault("num_levels", 4)
+    elif method == "fast":
+        options.setdefault("M", 4)
+    return options
+
+
+def _seed_column(seeds: str, master_seed: int, sample_id: np.ndarray,
+                 replication: np.ndarray, n_samples: int, n_rep: int) -> np.ndarray:
+    """Each run's seed: from (sample, replication) with ``per_sample``, else (replication)."""
+    if seeds == "per_sample":
+        seed_of = {(s, r): run_seed(master_seed, _KEY_PER_SAMPLE, s, r)
+                   for s in range(n_samples) for r in range(n_rep)}
+        return np.array([seed_of[(s, r)] for s, r in zip(sample_id, replication, strict=True)],
+                        dtype=np.int64)
+    per_rep = np.array([run_seed(master_seed, _KEY_COMMON, r) for r in range(n_rep)],
+                       dtype=np.int64)
+    return per_rep[replication]
+
+
+def _run_table(unit: np.ndarray, factors: Sequence[Parameter], policy_list: Sequence[Policy],
+               replications: int, seeds: str, master_seed: int) -> pd.DataFrame:
+    """One row per (future, policy, replication): ids, seed, natural values of the factors
+    and their ``remainder_to`` shares, the policies' lever values (refused where a share
+    already sets them), unit-space coordinates."""
+    n_samples = unit.shape[0]
+    n_pol, n_rep = len(policy_list), replications
+    total = n_samples * n_pol * n_rep
+
+    sample_id = np.repeat(np.arange(n_samples), n_pol * n_rep)
+    policy_idx = np.tile(np.repeat(np.arange(n_pol), n_rep), n_samples)
+    replication = np.tile(np.arange(n_rep), n_samples * n_pol)
+    cols: dict[str, Any] = {
+        "run_id": np.arange(total, dtype=np.int64),
+        "sample_id": sample_id.astype(np.int64),
+        "policy": pd.array([policy_list[i].name for i in policy_idx], dtype="string"),
+        "replication": replication.astype(np.int64),
+        "seed": _seed_column(seeds, master_seed, sample_id, replication, n_samples, n_rep),
+    }
+    rows = np.repeat(np.arange(n_samples), n_pol * n_rep)
+    for j, f in enumerate(factors):
+        values = f.from_unit(unit[:, j])
+        cols[f.name] = _column([values[i] for i in rows])
+        if isinstance(f, RealParameter) and f.remainder_to:
+            for name, rest in f.remainders(values).items():
+                cols[name] = _column([rest[i] for i in rows])
+    lever_names: list[str] = []
+    for pol in policy_list:
+        lever_names += [k for k in pol.params if k not in lever_names]
+    derived = {r for f in factors for r in getattr(f, "remainder_to", ())}
+    clash = derived & set(lever_names)
+    if clash:
+        raise UserError("policies", sorted(clash)[0], "is set by a remainder_to share")
+    for name in lever_names:
+        cols[name] = _column([policy_list[i].params.get(name) for i in policy_idx])
+    for j, f in enumerate(factors):
+        cols[unit_column(f.name)] = unit[rows, j]
+    return pd.DataFrame(cols)
+
+
 def make_design(
     uncertainties: Sequence[Parameter],
     levers: Sequence[Parameter] = (),
@@ -248,92 +371,13 @@ def make_design(
     levels : int
         Points per real parameter in grid designs and lever grids.
     """
-    options = dict(options or {})
-    if method not in DESIGN_METHODS:
-        raise UserError("design.method", method, f"allowed: {', '.join(DESIGN_METHODS)}")
-    if levers_mode not in LEVER_MODES:
-        raise UserError("design.levers", levers_mode, f"allowed: {', '.join(LEVER_MODES)}")
-    if seeds not in SEED_STRATEGIES:
-        raise UserError("design.seeds", seeds, f"allowed: {', '.join(SEED_STRATEGIES)}")
-    if not isinstance(replications, int) or isinstance(replications, bool) or replications < 1:
-        raise UserError("replications", replications, "expected an integer >= 1")
-    if not isinstance(master_seed, int) or isinstance(master_seed, bool) or master_seed < 0:
-        raise UserError("master_seed", master_seed, "expected an integer >= 0")
-    names = [p.name for p in [*uncertainties, *levers]]
-    names += [r for p in [*uncertainties, *levers] for r in getattr(p, "remainder_to", ())]
-    dupes = sorted({x for x in names if names.count(x) > 1})
-    if dupes:
-        raise UserError("levers", dupes[0], "a parameter is either an uncertainty or a lever")
-
-    if levers_mode == "joint":
-        if policies:
-            raise UserError("policies", len(policies), "explicit policies need design.levers=cross")
-        factors = [*uncertainties, *levers]
-        policy_list = [Policy(DEFAULT_POLICY, {})]
-    else:
-        factors = list(uncertainties)
-        policy_list = list(policies) if policies else _lever_policies(levers, levels)
-    seen = set()
-    for pol in policy_list:
-        if pol.name in seen:
-            raise UserError("policies", pol.name, "policy names must be unique")
-        seen.add(pol.name)
-        clash = set(pol.params) & {u.name for u in uncertainties}
-        if clash:
-            raise UserError(f"policies.{pol.name}", sorted(clash)[0], "is an uncertainty")
-
-    # Record the sampler options actually used: the analysers read them back.
-    if method == "sobol":
-        options["calc_second_order"] = bool(options.get("calc_second_order", True)) and (
-            len(factors) >= 2)
-    elif method == "morris":
-        options.setdefault("num_levels", 4)
-    elif method == "fast":
-        options.setdefault("M", 4)
+    _check_run_settings(method, levers_mode, seeds, replications, master_seed)
+    _check_each_parameter_once(uncertainties, levers)
+    factors, policy_list = _factors_and_policies(uncertainties, levers, policies, levers_mode,
+                                                 levels)
+    options = _sampler_options(method, options, factors)
     unit = _sample_unit(method, factors, n, options, master_seed, levels)
-    n_samples = unit.shape[0]
-    n_pol, n_rep = len(policy_list), replications
-    total = n_samples * n_pol * n_rep
-
-    sample_id = np.repeat(np.arange(n_samples), n_pol * n_rep)
-    policy_idx = np.tile(np.repeat(np.arange(n_pol), n_rep), n_samples)
-    replication = np.tile(np.arange(n_rep), n_samples * n_pol)
-    if seeds == "per_sample":
-        seed_of = {(s, r): run_seed(master_seed, _KEY_PER_SAMPLE, s, r)
-                   for s in range(n_samples) for r in range(n_rep)}
-        seed_col = np.array([seed_of[(s, r)] for s, r in zip(sample_id, replication, strict=True)],
-                            dtype=np.int64)
-    else:
-        per_rep = np.array([run_seed(master_seed, _KEY_COMMON, r) for r in range(n_rep)],
-                           dtype=np.int64)
-        seed_col = per_rep[replication]
-
-    cols: dict[str, Any] = {
-        "run_id": np.arange(total, dtype=np.int64),
-        "sample_id": sample_id.astype(np.int64),
-        "policy": pd.array([policy_list[i].name for i in policy_idx], dtype="string"),
-        "replication": replication.astype(np.int64),
-        "seed": seed_col,
-    }
-    rows = np.repeat(np.arange(n_samples), n_pol * n_rep)
-    for j, f in enumerate(factors):
-        values = f.from_unit(unit[:, j])
-        cols[f.name] = _column([values[i] for i in rows])
-        if isinstance(f, RealParameter) and f.remainder_to:
-            for name, rest in f.remainders(values).items():
-                cols[name] = _column([rest[i] for i in rows])
-    lever_names: list[str] = []
-    for pol in policy_list:
-        lever_names += [k for k in pol.params if k not in lever_names]
-    derived = {r for f in factors for r in getattr(f, "remainder_to", ())}
-    clash = derived & set(lever_names)
-    if clash:
-        raise UserError("policies", sorted(clash)[0], "is set by a remainder_to share")
-    for name in lever_names:
-        cols[name] = _column([policy_list[i].params.get(name) for i in policy_idx])
-    for j, f in enumerate(factors):
-        cols[unit_column(f.name)] = unit[rows, j]
-    table = pd.DataFrame(cols)
+    table = _run_table(unit, factors, policy_list, replications, seeds, master_seed)
 
     parameters = list(uncertainties) + list(levers)
     return Design(
@@ -343,7 +387,7 @@ def make_design(
         parameters=parameters,
         policies=policy_list,
         options=options,
-        n_samples=n_samples,
+        n_samples=unit.shape[0],
         replications=replications,
     )
 

@@ -157,14 +157,8 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def parameter_from_config(name: str, spec: Any, field: str) -> Parameter:
-    """Build a parameter from its config entry.
-
-    Accepted forms: ``{low, high}`` (real; ``integer: true`` or ``type: integer`` for
-    integers; optional ``levels`` for grids), ``{categories: [...]}`` or ``{values: [...]}``
-    (categorical) and a bare list (categorical).
-    """
-    where = f"{field}.{name}"
+def _spec_mapping(spec: Any, where: str) -> Mapping[str, Any]:
+    """The entry as a mapping of known keys (a bare list is ``{categories: list}``)."""
     if isinstance(spec, Sequence) and not isinstance(spec, str):
         spec = {"categories": list(spec)}
     if not isinstance(spec, Mapping):
@@ -173,21 +167,28 @@ def parameter_from_config(name: str, spec: Any, field: str) -> Parameter:
     if unknown:
         raise UserError(where, sorted(unknown)[0], f"allowed keys: {', '.join(sorted(_SPEC_KEYS))}")
     kind = spec.get("type")
-    cats = spec.get("categories", spec.get("values"))
     if kind not in (None, "real", "integer", "categorical"):
         raise UserError(f"{where}.type", kind, "allowed: real, integer, categorical")
-    if cats is not None or kind == "categorical":
-        if not isinstance(cats, Sequence) or isinstance(cats, str) or len(cats) == 0:
-            raise UserError(f"{where}.categories", cats, "expected a non-empty list")
-        cats = tuple(cats)
-        if len(set(cats)) != len(cats):
-            raise UserError(f"{where}.categories", list(cats), "categories must be distinct")
-        numeric = [_is_number(c) for c in cats]
-        if any(numeric) and not all(numeric):
-            raise UserError(f"{where}.categories", list(cats), "mix of numbers and text")
-        if not all(numeric) and not all(isinstance(c, str | bool) for c in cats):
-            raise UserError(f"{where}.categories", list(cats), "expected numbers or text")
-        return CategoricalParameter(name, categories=cats)
+    return spec
+
+
+def _categorical(name: str, cats: Any, where: str) -> CategoricalParameter:
+    """Distinct categories, all numbers or all text (or booleans)."""
+    if not isinstance(cats, Sequence) or isinstance(cats, str) or len(cats) == 0:
+        raise UserError(f"{where}.categories", cats, "expected a non-empty list")
+    cats = tuple(cats)
+    if len(set(cats)) != len(cats):
+        raise UserError(f"{where}.categories", list(cats), "categories must be distinct")
+    numeric = [_is_number(c) for c in cats]
+    if any(numeric) and not all(numeric):
+        raise UserError(f"{where}.categories", list(cats), "mix of numbers and text")
+    if not all(numeric) and not all(isinstance(c, str | bool) for c in cats):
+        raise UserError(f"{where}.categories", list(cats), "expected numbers or text")
+    return CategoricalParameter(name, categories=cats)
+
+
+def _bounds(spec: Mapping[str, Any], where: str) -> tuple[float, float]:
+    """Finite numeric ``low < high``."""
     if "low" not in spec or "high" not in spec:
         raise UserError(where, dict(spec), "expected both low and high, or categories")
     low, high = spec["low"], spec["high"]
@@ -195,9 +196,13 @@ def parameter_from_config(name: str, spec: Any, field: str) -> Parameter:
         raise UserError(where, dict(spec), "low and high must be numbers")
     if not math.isfinite(low) or not math.isfinite(high) or not low < high:
         raise UserError(where, dict(spec), "need finite low < high")
-    levels = spec.get("levels")
-    if levels is not None and (not isinstance(levels, int) or levels < 2):
-        raise UserError(f"{where}.levels", levels, "expected an integer >= 2")
+    return low, high
+
+
+def _remainder_to(name: str, spec: Mapping[str, Any], low: float, high: float,
+                  where: str) -> tuple[str, ...]:
+    """Names of the other shares of a mix this share leaves the rest to (see
+    :class:`RealParameter`); only for a share within [0, 1]."""
     rest = spec.get("remainder_to") or ()
     if isinstance(rest, str):
         rest = (rest,)
@@ -205,14 +210,39 @@ def parameter_from_config(name: str, spec: Any, field: str) -> Parameter:
                  or low < 0 or high > 1):
         raise UserError(f"{where}.remainder_to", list(rest), "expected other parameter names, "
                         "for a share within [0, 1]")
-    if kind == "integer" or spec.get("integer", False):
+    return tuple(rest)
+
+
+def _ranged(name: str, spec: Mapping[str, Any], where: str) -> Parameter:
+    """A real (or, with ``integer: true`` / ``type: integer``, an integer) parameter."""
+    low, high = _bounds(spec, where)
+    levels = spec.get("levels")
+    if levels is not None and (not isinstance(levels, int) or levels < 2):
+        raise UserError(f"{where}.levels", levels, "expected an integer >= 2")
+    rest = _remainder_to(name, spec, low, high, where)
+    if spec.get("type") == "integer" or spec.get("integer", False):
         if rest:
             raise UserError(f"{where}.remainder_to", list(rest), "only for real shares")
         if int(low) != low or int(high) != high:
             raise UserError(where, dict(spec), "integer parameters need integer bounds")
         return IntegerParameter(name, low=int(low), high=int(high), levels=levels)
     return RealParameter(name, low=float(low), high=float(high), levels=levels,
-                         remainder_to=tuple(rest))
+                         remainder_to=rest)
+
+
+def parameter_from_config(name: str, spec: Any, field: str) -> Parameter:
+    """Build a parameter from its config entry.
+
+    Accepted forms: ``{low, high}`` (real; ``integer: true`` or ``type: integer`` for
+    integers; optional ``levels`` for grids), ``{categories: [...]}`` or ``{values: [...]}``
+    (categorical) and a bare list (categorical).
+    """
+    where = f"{field}.{name}"
+    spec = _spec_mapping(spec, where)
+    cats = spec.get("categories", spec.get("values"))
+    if cats is not None or spec.get("type") == "categorical":
+        return _categorical(name, cats, where)
+    return _ranged(name, spec, where)
 
 
 def parameters_from_config(entries: Mapping[str, Any], field: str) -> list[Parameter]:

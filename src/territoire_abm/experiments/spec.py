@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,27 +100,22 @@ def _is_spec(value: Any) -> bool:
     return isinstance(value, Mapping) and bool(set(value) & _SPEC_MARKERS)
 
 
-def flatten_specs(entries: Any, field_name: str) -> dict[str, Any]:
-    """Flatten nested parameter specs to ``{dotted.path: spec}``.
-
-    A leaf is a mapping holding spec keys (low/high/categories/...) or a list. When the
-    same path appears twice (a dotted key and a nested override), the later entry's keys
-    win.
-    """
+def _flatten(entries: Any, field_name: str, what: str,
+             leaf: Callable[[Any], bool], put: Callable[[dict[str, Any], str, Any], None],
+             ) -> dict[str, Any]:
+    """Walk nested mappings down to the ``leaf`` values, stored by dotted path with ``put``;
+    a value that is neither a leaf nor a mapping is refused."""
     if entries is None:
         return {}
     if not isinstance(entries, Mapping):
-        raise UserError(field_name, entries, "expected a mapping of parameter path to spec")
+        raise UserError(field_name, entries, f"expected a mapping of parameter path to {what}")
     out: dict[str, Any] = {}
 
     def walk(node: Mapping[str, Any], prefix: str) -> None:
         for key, value in node.items():
             path = f"{prefix}{key}"
-            if _is_spec(value) or (isinstance(value, Sequence) and not isinstance(value, str)):
-                if path in out and isinstance(out[path], Mapping) and isinstance(value, Mapping):
-                    out[path] = {**out[path], **value}
-                else:
-                    out[path] = value
+            if leaf(value):
+                put(out, path, value)
             elif isinstance(value, Mapping):
                 walk(value, f"{path}.")
             else:
@@ -131,24 +126,35 @@ def flatten_specs(entries: Any, field_name: str) -> dict[str, Any]:
     return out
 
 
+def _is_spec_leaf(value: Any) -> bool:
+    return _is_spec(value) or (isinstance(value, Sequence) and not isinstance(value, str))
+
+
+def _merge_spec(out: dict[str, Any], path: str, value: Any) -> None:
+    if path in out and isinstance(out[path], Mapping) and isinstance(value, Mapping):
+        out[path] = {**out[path], **value}
+    else:
+        out[path] = value
+
+
+def _set_value(out: dict[str, Any], path: str, value: Any) -> None:
+    out[path] = value
+
+
+def flatten_specs(entries: Any, field_name: str) -> dict[str, Any]:
+    """Flatten nested parameter specs to ``{dotted.path: spec}``.
+
+    A leaf is a mapping holding spec keys (low/high/categories/...) or a list. When the
+    same path appears twice (a dotted key and a nested override), the later entry's keys
+    win.
+    """
+    return _flatten(entries, field_name, "spec", _is_spec_leaf, _merge_spec)
+
+
 def flatten_values(entries: Any, field_name: str) -> dict[str, Any]:
     """Flatten nested constant values to ``{dotted.path: value}`` (later keys win)."""
-    if entries is None:
-        return {}
-    if not isinstance(entries, Mapping):
-        raise UserError(field_name, entries, "expected a mapping of parameter path to value")
-    out: dict[str, Any] = {}
-
-    def walk(node: Mapping[str, Any], prefix: str) -> None:
-        for key, value in node.items():
-            path = f"{prefix}{key}"
-            if isinstance(value, Mapping):
-                walk(value, f"{path}.")
-            else:
-                out[path] = value
-
-    walk(entries, "")
-    return out
+    return _flatten(entries, field_name, "value", lambda value: not isinstance(value, Mapping),
+                    _set_value)
 
 
 def _policies(entries: Any) -> list[Policy]:
@@ -179,53 +185,69 @@ def _int(cfg: Mapping[str, Any], key: str, default: Any, *, minimum: int, where:
     return value
 
 
-def spec_from_config(cfg: Mapping[str, Any], *, source: str | None = None) -> ExperimentSpec:
-    """Validate a plain config mapping and build an :class:`ExperimentSpec`."""
+def _check_top_level(cfg: Any) -> None:
+    """A mapping of known top-level keys."""
     if not isinstance(cfg, Mapping):
         raise UserError("experiment", cfg, "expected a mapping at the top level")
     unknown = [k for k in cfg if k not in TOP_KEYS]
     if unknown:
         raise UserError(str(unknown[0]), cfg[unknown[0]], f"allowed keys: {', '.join(TOP_KEYS)}")
-    name = cfg.get("name") or (Path(source).parent.name if source else "experiment")
+
+
+def _model(cfg: Mapping[str, Any]) -> str:
+    """The ``package.module:function`` that runs one simulation."""
     model = cfg.get("model")
     if not isinstance(model, str) or model.count(":") != 1 or not all(model.split(":")):
         raise UserError("model", model, "expected 'package.module:function'")
+    return model
 
-    uncertainties = parameters_from_config(flatten_specs(cfg.get("uncertainties"),
-                                                         "uncertainties"), "uncertainties")
-    levers = parameters_from_config(flatten_specs(cfg.get("levers"), "levers"), "levers")
-    constants = flatten_values(cfg.get("constants"), "constants")
-    policies = _policies(cfg.get("policies"))
-    for p in [*uncertainties, *levers]:
+
+def _check_names(varied: Sequence[Parameter], constants: Mapping[str, Any]) -> None:
+    """No reserved column name is varied or held, and nothing is both varied and held."""
+    for p in varied:
         if p.name in RESERVED_COLUMNS:
             raise UserError(p.name, p.describe(), "seeds derive from master_seed; use "
                             "replications for more seeds" if p.name == "seed" else
                             f"reserved names: {', '.join(RESERVED_COLUMNS)}")
-        for varied in (p.name, *getattr(p, "remainder_to", ())):
-            if varied in constants:
-                raise UserError(f"constants.{varied}", constants[varied],
+        for name in (p.name, *getattr(p, "remainder_to", ())):
+            if name in constants:
+                raise UserError(f"constants.{name}", constants[name],
                                 "is also varied; remove it from constants")
     for key in constants:
         if key in RESERVED_COLUMNS:
             raise UserError(f"constants.{key}", constants[key],
                             f"reserved names: {', '.join(RESERVED_COLUMNS)}")
 
-    outcomes = cfg.get("outcomes")
-    if outcomes is not None:
-        if isinstance(outcomes, str):
-            outcomes = [outcomes]
-        if (not isinstance(outcomes, Sequence) or not outcomes
-                or not all(isinstance(o, str) and o for o in outcomes)):
-            raise UserError("outcomes", outcomes, "expected a non-empty list of outcome names")
-        outcomes = tuple(outcomes)
 
-    design = cfg.get("design") or {}
-    if not isinstance(design, Mapping):
-        raise UserError("design", design, "expected a mapping")
-    bad = [k for k in design if k not in DESIGN_KEYS]
+def _outcomes(cfg: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The outcome names to keep (a single name is a list of one; None: all)."""
+    outcomes = cfg.get("outcomes")
+    if outcomes is None:
+        return None
+    if isinstance(outcomes, str):
+        outcomes = [outcomes]
+    if (not isinstance(outcomes, Sequence) or not outcomes
+            or not all(isinstance(o, str) and o for o in outcomes)):
+        raise UserError("outcomes", outcomes, "expected a non-empty list of outcome names")
+    return tuple(outcomes)
+
+
+def _section(cfg: Mapping[str, Any], name: str, keys: Sequence[str]) -> Mapping[str, Any]:
+    """An optional sub-mapping (``design``, ``execution``) holding only known keys."""
+    section = cfg.get(name) or {}
+    if not isinstance(section, Mapping):
+        raise UserError(name, section, "expected a mapping")
+    bad = [k for k in section if k not in keys]
     if bad:
-        raise UserError(f"design.{bad[0]}", design[bad[0]],
-                        f"allowed keys: {', '.join(DESIGN_KEYS)}")
+        raise UserError(f"{name}.{bad[0]}", section[bad[0]], f"allowed keys: {', '.join(keys)}")
+    return section
+
+
+def _design_settings(cfg: Mapping[str, Any], uncertainties: Sequence[Parameter],
+                     levers: Sequence[Parameter]) -> dict[str, Any]:
+    """``design:`` as :class:`ExperimentSpec` fields: method, n, options, levers_mode,
+    seeds, levels (``n`` is required when anything is sampled, except by a grid)."""
+    design = _section(cfg, "design", DESIGN_KEYS)
     method = design.get("method", "lhs")
     if method not in DESIGN_METHODS:
         raise UserError("design.method", method, f"allowed: {', '.join(DESIGN_METHODS)}")
@@ -243,18 +265,14 @@ def spec_from_config(cfg: Mapping[str, Any], *, source: str | None = None) -> Ex
     if seeds not in SEED_STRATEGIES:
         raise UserError("design.seeds", seeds, f"allowed: {', '.join(SEED_STRATEGIES)}")
     levels = _int(design, "levels", 3, minimum=2, where="design.levels")
+    return {"method": method, "n": n, "options": dict(options), "levers_mode": levers_mode,
+            "seeds": seeds, "levels": levels}
 
-    replications = _int(cfg, "replications", 1, minimum=1, where="replications")
-    master_seed = _int(cfg, "master_seed", 0, minimum=0, where="master_seed")
-    until = _int(cfg, "until", None, minimum=0, where="until")
 
-    execution = cfg.get("execution") or {}
-    if not isinstance(execution, Mapping):
-        raise UserError("execution", execution, "expected a mapping")
-    bad = [k for k in execution if k not in EXECUTION_KEYS]
-    if bad:
-        raise UserError(f"execution.{bad[0]}", execution[bad[0]],
-                        f"allowed keys: {', '.join(EXECUTION_KEYS)}")
+def _execution_settings(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """``execution:`` as :class:`ExperimentSpec` fields: batch_size (None: chosen from a
+    pilot run) and target_batch_seconds."""
+    execution = _section(cfg, "execution", EXECUTION_KEYS)
     batch_size = execution.get("batch_size", "auto")
     if batch_size == "auto" or batch_size is None:
         batch_size = None
@@ -265,8 +283,29 @@ def spec_from_config(cfg: Mapping[str, Any], *, source: str | None = None) -> Ex
         math.isfinite(target) and target > 0
     ):
         raise UserError("execution.target_batch_seconds", target, "expected seconds > 0")
+    return {"batch_size": batch_size, "target_batch_seconds": float(target)}
 
-    spec = ExperimentSpec(
+
+def spec_from_config(cfg: Mapping[str, Any], *, source: str | None = None) -> ExperimentSpec:
+    """Validate a plain config mapping and build an :class:`ExperimentSpec`."""
+    _check_top_level(cfg)
+    name = cfg.get("name") or (Path(source).parent.name if source else "experiment")
+    model = _model(cfg)
+    uncertainties = parameters_from_config(flatten_specs(cfg.get("uncertainties"),
+                                                         "uncertainties"), "uncertainties")
+    levers = parameters_from_config(flatten_specs(cfg.get("levers"), "levers"), "levers")
+    constants = flatten_values(cfg.get("constants"), "constants")
+    policies = _policies(cfg.get("policies"))
+    _check_names([*uncertainties, *levers], constants)
+    outcomes = _outcomes(cfg)
+    design = _design_settings(cfg, uncertainties, levers)
+    replications = _int(cfg, "replications", 1, minimum=1, where="replications")
+    master_seed = _int(cfg, "master_seed", 0, minimum=0, where="master_seed")
+    until = _int(cfg, "until", None, minimum=0, where="until")
+    execution = _execution_settings(cfg)
+    if policies and design["levers_mode"] == "joint":
+        raise UserError("policies", len(policies), "explicit policies need design.levers=cross")
+    return ExperimentSpec(
         name=str(name),
         model=model,
         uncertainties=tuple(uncertainties),
@@ -274,24 +313,15 @@ def spec_from_config(cfg: Mapping[str, Any], *, source: str | None = None) -> Ex
         policies=tuple(policies),
         constants=constants,
         outcomes=outcomes,
-        method=method,
-        n=n,
-        options=dict(options),
-        levers_mode=levers_mode,
-        seeds=seeds,
-        levels=levels,
+        **design,
         replications=replications,
         master_seed=master_seed,
         until=until,
-        batch_size=batch_size,
-        target_batch_seconds=float(target),
+        **execution,
         description=str(cfg.get("description") or cfg.get("question") or ""),
         config=dict(cfg),
         source=source,
     )
-    if policies and levers_mode == "joint":
-        raise UserError("policies", len(policies), "explicit policies need design.levers=cross")
-    return spec
 
 
 def resolve_experiment(name_or_path: str | Path, base_dir: str | Path | None = None) -> Path:

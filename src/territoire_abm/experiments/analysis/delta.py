@@ -46,6 +46,8 @@ def analyze_delta(problem: dict, x: np.ndarray, y: np.ndarray, *, conf_level: fl
 def delta_indices(results: Results, outcome: str, *, year: int | None = None,
                   policy: str | None = None, num_resamples: int = 100,
                   seed: int = 1) -> pd.DataFrame:
+    """Borgonovo delta and S1 of a scalar outcome (or a yearly indicator at ``year``),
+    one row per factor; any sampled design (no SALib sampler needed)."""
     check_design(results, "delta")
     problem, x, y = salib_xy(results, results.outcome(outcome, year=year), policy=policy,
                              complete=False, analysis="delta", outcome=outcome)
@@ -55,6 +57,7 @@ def delta_indices(results: Results, outcome: str, *, year: int | None = None,
 def delta_over_time(results: Results, indicator: str, *, years: Iterable[int] | None = None,
                     policy: str | None = None, num_resamples: int = 50,
                     seed: int = 1) -> pd.DataFrame:
+    """Delta and S1 for each year of a yearly indicator: long table with a ``year`` column."""
     check_design(results, "delta")
 
     def one(values: pd.Series) -> pd.DataFrame:

@@ -55,6 +55,8 @@ def fast_indices(results: Results, outcome: str, *, year: int | None = None,
 
 def fast_over_time(results: Results, indicator: str, *, years: Iterable[int] | None = None,
                    policy: str | None = None, seed: int = 1) -> pd.DataFrame:
+    """eFAST S1 and ST for each year of a yearly indicator: long table with a ``year``
+    column."""
     check_design(results, "fast")
     m = int(results.options.get("M", 4))
 

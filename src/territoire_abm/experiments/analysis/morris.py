@@ -57,6 +57,8 @@ def morris_indices(results: Results, outcome: str, *, year: int | None = None,
 def morris_over_time(results: Results, indicator: str, *, years: Iterable[int] | None = None,
                      policy: str | None = None, seed: int = 1,
                      num_resamples: int = 200) -> pd.DataFrame:
+    """Morris mu* and sigma for each year of a yearly indicator: long table with a ``year``
+    column."""
     check_design(results, "morris")
     levels = int(results.options.get("num_levels", 4))
 

@@ -30,7 +30,8 @@ import pandas as pd
 
 from territoire_abm.errors import UserError
 
-__all__ = ["Action", "actions_from_tipping", "enumerate_pathways", "plot_pathways"]
+__all__ = ["Action", "actions_from_tipping", "enumerate_pathways", "finish_figure",
+           "plot_pathways", "style_metro_axes"]
 
 _PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
             "#1f78b4", "#b2df8a", "#fb9a99"]
@@ -93,33 +94,38 @@ def enumerate_pathways(actions: Sequence[Action], *, start: str,
     return out
 
 
-def plot_pathways(
-    actions: Sequence[Action],
-    pathways: Sequence[Sequence[str]],
-    *,
-    x_range: tuple[float, float],
-    x_label: str = "Year",
-    title: str | None = None,
-    signposts: Sequence[str] = (),
-    path: str | Path | None = None,
-):
-    """Draw a metro-map pathways figure; returns the matplotlib Figure (saved if ``path``)."""
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-
-    by_name = {a.name: a for a in actions}
-    for p in pathways:
-        for name in p:
-            if name not in by_name:
-                raise UserError("pathways", name, f"actions: {', '.join(by_name)}")
-    used = [a for a in actions if any(a.name in p for p in pathways)]
-    row = {a.name: i for i, a in enumerate(used)}
-    color = {a.name: a.color or _PALETTE[i % len(_PALETTE)] for i, a in enumerate(used)}
+def style_metro_axes(ax, labels: Sequence[str], *, x_range: tuple[float, float],
+                     x_label: str, margin: float) -> None:
+    """The metro maps' frame: one row per action (first on top), x from ``x_range`` with
+    ``margin`` (share of the span) on the right for the arrows, a light vertical grid."""
     x0, x1 = x_range
-    span = x1 - x0
+    ax.set_yticks(range(len(labels)))
+    ax.set_yticklabels(labels)
+    ax.set_ylim(len(labels) - 0.4, -0.6)
+    ax.set_xlim(x0, x1 + margin * (x1 - x0))
+    ax.set_xlabel(x_label)
+    ax.grid(axis="x", color="0.9", zorder=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
 
-    fig = Figure(figsize=(9, 1.2 + 0.7 * len(used) + (0.5 if signposts else 0)))
-    ax = fig.add_subplot()
+
+def finish_figure(fig, ax, *, title: str | None, path: str | Path | None) -> None:
+    """Title, tight layout, and the PNG at ``path`` (150 dpi) when one is given."""
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=150)
+
+
+def _pathway_pieces(by_name: Mapping[str, Action], pathways: Sequence[Sequence[str]],
+                    x_range: tuple[float, float]):
+    """What the pathways draw, each piece once: segments along an action's row, transfers
+    from one action to the next at its tipping point, and how each pathway ends (``bar``:
+    fails within the horizon, ``arrow``: holds to it)."""
+    x0, x1 = x_range
     segments: set[tuple[str, float, float]] = set()
     transfers: set[tuple[str, str, float]] = set()
     ends: set[tuple[str, float, str]] = set()
@@ -135,10 +141,13 @@ def plot_pathways(
                 start = end
             else:
                 ends.add((name, end, "arrow" if a.atp() >= x1 else "bar"))
+    return segments, transfers, ends
 
-    for name, s, e in sorted(segments, key=lambda t: (row[t[0]], t[1])):
-        ax.plot([s, e], [row[name], row[name]], color=color[name], lw=5, solid_capstyle="butt",
-                zorder=2)
+
+def _draw_transfers(ax, transfers, by_name: Mapping[str, Action], row: Mapping[str, int],
+                    color: Mapping[str, str], x0: float) -> None:
+    """Transfer stations (circles joined by a line in the next action's colour) and the
+    trigger (triangle) one lead time before each."""
     # Long transfers first, so shorter ones (drawn over them) keep their own colour.
     for src, dst, x in sorted(transfers, key=lambda t: (t[2], -abs(row[t[1]] - row[t[0]]))):
         ax.plot([x, x], [row[src], row[dst]], color=color[dst], lw=2.5, zorder=1)
@@ -147,6 +156,13 @@ def plot_pathways(
         lead = by_name[dst].lead_time
         if lead > 0 and x - lead >= x0:
             ax.plot([x - lead], [row[src] - 0.28], "v", ms=8, color="black", zorder=5)
+
+
+def _draw_ends(ax, ends, row: Mapping[str, int], color: Mapping[str, str],
+               x_range: tuple[float, float]) -> None:
+    """A bar where a pathway fails, an arrow past the horizon where it holds."""
+    x1 = x_range[1]
+    span = x1 - x_range[0]
     for name, x, kind in ends:
         if kind == "bar":
             ax.plot([x, x], [row[name] - 0.25, row[name] + 0.25], color="black", lw=3, zorder=5)
@@ -154,15 +170,11 @@ def plot_pathways(
             ax.annotate("", xy=(x1 + 0.02 * span, row[name]), xytext=(x1 - 0.01 * span, row[name]),
                         arrowprops={"arrowstyle": "-|>", "color": color[name], "lw": 2})
 
-    ax.set_yticks(range(len(used)))
-    ax.set_yticklabels([a.label or a.name for a in used])
-    ax.set_ylim(len(used) - 0.4, -0.6)
-    ax.set_xlim(x0, x1 + 0.04 * span)
-    ax.set_xlabel(x_label)
-    ax.grid(axis="x", color="0.9", zorder=0)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(axis="y", length=0)
+
+def _pathways_legend(ax, signposts: Sequence[str]) -> None:
+    """The key to the symbols, below the axis."""
+    from matplotlib.lines import Line2D
+
     legend = [
         Line2D([], [], marker="o", ls="", mfc="white", mec="black", ms=9,
                label="transfer station"),
@@ -172,14 +184,45 @@ def plot_pathways(
     ]
     ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.18 if not signposts
               else -0.14), ncol=3, frameon=False, fontsize=8)
+
+
+def plot_pathways(
+    actions: Sequence[Action],
+    pathways: Sequence[Sequence[str]],
+    *,
+    x_range: tuple[float, float],
+    x_label: str = "Year",
+    title: str | None = None,
+    signposts: Sequence[str] = (),
+    path: str | Path | None = None,
+):
+    """Draw a metro-map pathways figure; returns the matplotlib Figure (saved if ``path``)."""
+    from matplotlib.figure import Figure
+
+    by_name = {a.name: a for a in actions}
+    for p in pathways:
+        for name in p:
+            if name not in by_name:
+                raise UserError("pathways", name, f"actions: {', '.join(by_name)}")
+    used = [a for a in actions if any(a.name in p for p in pathways)]
+    row = {a.name: i for i, a in enumerate(used)}
+    color = {a.name: a.color or _PALETTE[i % len(_PALETTE)] for i, a in enumerate(used)}
+
+    fig = Figure(figsize=(9, 1.2 + 0.7 * len(used) + (0.5 if signposts else 0)))
+    ax = fig.add_subplot()
+    segments, transfers, ends = _pathway_pieces(by_name, pathways, x_range)
+    for name, s, e in sorted(segments, key=lambda t: (row[t[0]], t[1])):
+        ax.plot([s, e], [row[name], row[name]], color=color[name], lw=5, solid_capstyle="butt",
+                zorder=2)
+    _draw_transfers(ax, transfers, by_name, row, color, x_range[0])
+    _draw_ends(ax, ends, row, color, x_range)
+
+    style_metro_axes(ax, [a.label or a.name for a in used], x_range=x_range, x_label=x_label,
+                     margin=0.04)
+    _pathways_legend(ax, signposts)
     if signposts:
         fig.text(0.01, 0.01, "Signposts: " + "; ".join(signposts), fontsize=8, va="bottom")
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=150)
+    finish_figure(fig, ax, title=title, path=path)
     return fig
 
 

@@ -30,6 +30,8 @@ __all__ = ["analyze_pawn", "pawn_indices", "pawn_over_time"]
 
 def analyze_pawn(problem: dict, x: np.ndarray, y: np.ndarray, *, slices: int = 10,
                  seed: int = 1) -> pd.DataFrame:
+    """PAWN indices (KS statistics over ``slices`` conditional slices: minimum, mean,
+    median, maximum, CV) of SALib's :func:`SALib.analyze.pawn.analyze`, one row per factor."""
     from SALib.analyze import pawn
 
     res = pawn.analyze(problem, x, y, S=slices, seed=check_seed(seed), print_to_console=False)
@@ -40,6 +42,8 @@ def analyze_pawn(problem: dict, x: np.ndarray, y: np.ndarray, *, slices: int = 1
 
 def pawn_indices(results: Results, outcome: str, *, year: int | None = None,
                  policy: str | None = None, slices: int = 10, seed: int = 1) -> pd.DataFrame:
+    """PAWN indices of a scalar outcome (or a yearly indicator at ``year``); any sampled
+    design."""
     check_design(results, "pawn")
     problem, x, y = salib_xy(results, results.outcome(outcome, year=year), policy=policy,
                              complete=False, analysis="PAWN", outcome=outcome)
@@ -48,6 +52,7 @@ def pawn_indices(results: Results, outcome: str, *, year: int | None = None,
 
 def pawn_over_time(results: Results, indicator: str, *, years: Iterable[int] | None = None,
                    policy: str | None = None, slices: int = 10, seed: int = 1) -> pd.DataFrame:
+    """PAWN indices for each year of a yearly indicator: long table with a ``year`` column."""
     check_design(results, "pawn")
 
     def one(values: pd.Series) -> pd.DataFrame:

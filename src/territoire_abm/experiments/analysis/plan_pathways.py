@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from territoire_abm.errors import UserError
+from territoire_abm.experiments.analysis.pathways import finish_figure, style_metro_axes
 from territoire_abm.experiments.analysis.results import Results
 from territoire_abm.experiments.analysis.tipping import tipping_points
 
@@ -226,15 +227,8 @@ def plot_plan_pathways(pathways: pd.DataFrame, *, x_range: tuple[float, float],
             ax.annotate("", xy=(x1 + 0.03 * span, row[current] + dy),
                         xytext=(x1 - 0.005 * span, row[current] + dy),
                         arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2})
-    ax.set_yticks(range(len(actions)))
-    ax.set_yticklabels([(labels or {}).get(a, a.replace("_", " ")) for a in actions])
-    ax.set_ylim(len(actions) - 0.4, -0.6)
-    ax.set_xlim(x0, x1 + 0.05 * span)
-    ax.set_xlabel(x_label)
-    ax.grid(axis="x", color="0.9", zorder=0)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(axis="y", length=0)
+    style_metro_axes(ax, [(labels or {}).get(a, a.replace("_", " ")) for a in actions],
+                     x_range=x_range, x_label=x_label, margin=0.05)
     plan_legend = ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=8,
                             title="plan")
     ax.add_artist(plan_legend)
@@ -248,12 +242,7 @@ def plot_plan_pathways(pathways: pd.DataFrame, *, x_range: tuple[float, float],
     ]
     ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3,
               frameon=False, fontsize=8)
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=150)
+    finish_figure(fig, ax, title=title, path=path)
     return fig
 
 
