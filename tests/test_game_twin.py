@@ -116,3 +116,58 @@ def test_twin_settings_are_checked():
         assert Settings.from_form({"twin": name}).twin == name
     assert Settings.from_form({"twin": TWIN, "households": 200}).twin_params()[
         "territory.households"] <= 200
+
+
+HOSTILE = "<script>alert('twin')</script>"
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory):
+    """Two rounds with the home council and the twin council held, a lever, hostile notes."""
+    session = Session.create({**SMALL, "rounds": 2, "households": 150},
+                             tmp_path_factory.mktemp("twin"))
+    council, twin = session.join("council", "Ana"), session.join("twin_council", HOSTILE)
+    f = session.facilitator_token
+    session.submit(council, {"adopt": ["cool_rooms"]})
+    session.submit(twin, {"adopt": ["heat_wave_plan"], "note": HOSTILE})
+    session.advance(f)
+    session.use_lever(f, "subsidy_rate", rate=0.6)
+    session.submit(twin, {"adopt": ["awareness_campaign"]})
+    session.advance(f)
+    return session
+
+
+def test_logs_replay_both_territories_exactly(played):
+    """The two decision logs, replayed by RecordedControllers in a region of fresh
+    territories (same seeds, the levers in their year), give the session's years exactly."""
+    from territoire_abm.game import replay
+    from territoire_abm.governance.controllers import RecordedController
+
+    task = replay.tasks(played, futures=1, scenarios=(played.settings.scenario,))[0]
+    home = replay._one(replay._start(task.params, task), RecordedController(task.log),
+                       task.until, task.levers,
+                       twin=(replay._start(task.twin_params, task),
+                             RecordedController(task.twin_log)))
+    assert task.twin_log[2025] == {"council": {"adopt": ["heat_wave_plan"], "drop": []}}
+    assert home[played.indicators().columns].equals(played.indicators())
+    twin = home[[f"twin_{c}" for c in played.twin_indicators().columns]]
+    assert twin.set_axis(played.twin_indicators().columns, axis=1).equals(
+        played.twin_indicators())
+
+
+def test_debrief_pack_includes_the_twin_team(played, tmp_path):
+    import json
+
+    from territoire_abm.game.debrief import write_pack
+
+    folder = write_pack(played, futures=2, scenarios=("tracc",), workers=1, folder=tmp_path)
+    html = (folder / "debrief.html").read_text(encoding="utf-8")
+    assert f"6. The twin commune: {TWIN}" in html
+    assert "Twin commune&#39;s council (&lt;script&gt;" in html and "<script>" not in html
+    assert "adopt: Municipal heat-wave plan" in html  # the twin team's decisions, timeline
+    assert "adopt: Climate-risk and water-saving awareness campaign" in html
+    saved = json.loads((folder / "twin_decisions.json").read_text(encoding="utf-8"))
+    assert saved["2025"]["council"]["adopt"] == ["heat_wave_plan"]
+    assert (folder / "twin_indicators.csv").read_text().count("\n") == 1 + 4
+    replay = (folder / "replay.csv").read_text().splitlines()[0]
+    assert "twin_heat_stress_per_inhabitant" in replay

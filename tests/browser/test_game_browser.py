@@ -2,7 +2,9 @@
 
 The facilitator creates a session, two players join in separate browser contexts, decide for
 two rounds, the facilitator uses levers, the server is restarted mid-session, everything
-resumes, and the debrief pack is written. Screenshots are kept in tests/artifacts/.
+resumes, and the debrief pack is written. The session has a twin commune (its council in play,
+played by the model as nobody takes it): its indicators show beside ours. Screenshots are
+kept in tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ def test_full_workshop_in_the_browser(browser, game_server):
     facilitator.get_by_label("Rounds").fill("2")
     facilitator.get_by_label("Years per round").fill("2")
     facilitator.get_by_label("Households").fill("300")
+    facilitator.get_by_label(re.compile("Twin commune")).click(force=True)  # a v-select
+    facilitator.get_by_role("option", name="Fuente Obejuna").click()
+    facilitator.get_by_text("Twin commune's council", exact=False).first.click()  # appears
     shot(facilitator, "01_create_session")
     facilitator.get_by_role("button", name="Create session").click()
     _see(facilitator, "Facilitator console")
@@ -95,6 +100,8 @@ def test_full_workshop_in_the_browser(browser, game_server):
     _see(facilitator, "Round simulated.")
     _see(council, "Round 1 (2025–2026): what happened")
     _see(council, "(injected by the facilitator)")
+    _see(council, "Fuente Obejuna (twin)")  # the twin's dashboard column beside ours
+    _see(council, "The twin commune, Fuente Obejuna, in the same years")
     shot(council, "05_council_briefing")
 
     # Server restart mid-session: every seat resumes from the saved session.
@@ -124,10 +131,13 @@ def test_full_workshop_in_the_browser(browser, game_server):
     html = (folder / "debrief.html").read_text(encoding="utf-8")
     assert "Atelier &lt;b&gt;Carbonne&lt;/b&gt;" in html and "<b>Carbonne" not in html
     assert (folder / "debrief.pdf").stat().st_size > 10_000
+    assert "6. The twin commune: Fuente Obejuna" in html
     saved = json.loads((root / code / "session.json").read_text(encoding="utf-8"))
     assert [d["role"] for d in saved["decisions"]] == ["farmers", "council", "council",
                                                        "farmers"]
     assert saved["lever_log"][0]["lever"] == "event" and saved["round"] == 2
+    assert saved["settings"]["twin"] == "Fuente Obejuna"
+    assert "twin_council" in saved["settings"]["roles"] and len(saved["twin_log"]) == 4
     report = browser.new_page(viewport=VIEWPORT)
     report.goto(f"file://{folder / 'debrief.html'}")
     _see(report, "Robust or lucky?")

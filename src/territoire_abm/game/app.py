@@ -28,12 +28,23 @@ import solara
 
 from territoire_abm.config.params import SCENARIOS
 from territoire_abm.errors import UserError
+from territoire_abm.game import twins
 from territoire_abm.game.levers import DESCRIPTIONS
-from territoire_abm.game.roles import BUDGETS_EUR, FIELDS, LABELS, ROLES, measure_labels, options
+from territoire_abm.game.roles import (
+    BUDGETS_EUR,
+    FIELDS,
+    GAME_ROLES,
+    LABELS,
+    ROLES,
+    TWIN_ROLE,
+    measure_labels,
+    options,
+)
 from territoire_abm.game.roles import view as role_view
 from territoire_abm.game.store import Registry
 from territoire_abm.territory import levers as engine_levers
 
+NO_TWIN = "(no twin)"
 ROOT_ENV, KEY_ENV = "TERRITOIRE_ABM_GAME_DIR", "TERRITOIRE_ABM_GAME_KEY"
 POLL_SECONDS = 1.0
 _registry: Registry | None = None
@@ -60,6 +71,13 @@ def _fmt_eur(amount: float) -> str:
 
 def _fmt_value(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ") if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def role_label(session, role: str) -> str:
+    """A role's name, with the twin commune's name for the twin council."""
+    if role == TWIN_ROLE:
+        return f"{LABELS[role]} ({session.settings.twin})"
+    return LABELS[role]
 
 
 def _attempt(action: Callable[[], Any], set_error: Callable[[str], None],
@@ -129,7 +147,7 @@ def JoinPage():
                         if token:
                             router.push(f"?t={token}")
 
-                    solara.Button(f"Join as {LABELS[role]}", on_click=join)
+                    solara.Button(f"Join as {role_label(session, role)}", on_click=join)
         Messages(error)
 
 
@@ -145,7 +163,9 @@ def CreatePage():
     households, set_households = solara.use_state("2483")
     timer, set_timer = solara.use_state("0")
     roles, set_roles = solara.use_state(list(ROLES))
+    twin, set_twin = solara.use_state(NO_TWIN)
     error, set_error = solara.use_state("")
+    offered = solara.use_memo(lambda: twins.choices("carbonne", scenario), [scenario])
     solara.Title("Territoire workshop — new session")
     with solara.Card("New workshop session"):
         solara.InputText("Title", value=title, on_value=set_title, continuous_update=True)
@@ -158,18 +178,24 @@ def CreatePage():
                          continuous_update=True)
         solara.InputText("Round timer (minutes, 0 = none)", value=timer, on_value=set_timer,
                          continuous_update=True)
+        solara.Select("Twin commune (optional: a place whose climate today is ours in 2050; "
+                      "it runs beside ours and learns from it)",
+                      values=[NO_TWIN, *offered], value=twin if twin in offered else NO_TWIN,
+                      on_value=set_twin)
+        chosen_twin = twin if twin in offered else ""
         solara.Text("Roles in play (the model plays the others):")
-        for role in ROLES:
+        for role in GAME_ROLES if chosen_twin else ROLES:
             solara.Checkbox(label=f"{LABELS[role]} (budget {_fmt_eur(BUDGETS_EUR[role])} "
                             "per round)", value=role in roles,
                             on_value=lambda on, role=role: set_roles(
-                                [r for r in ROLES if (r in roles and r != role)
+                                [r for r in GAME_ROLES if (r in roles and r != role)
                                  or (r == role and on)]))
 
         def create():
             form = {"title": title, "scenario": scenario, "rounds": rounds,
                     "years_per_round": years, "households": households,
-                    "timer_minutes": timer, "roles": roles}
+                    "timer_minutes": timer, "twin": chosen_twin,
+                    "roles": [r for r in roles if r != TWIN_ROLE or chosen_twin]}
             session = _attempt(lambda: registry().create(form), set_error)
             if session is not None:
                 router.push(f"?t={session.facilitator_token}")
@@ -187,16 +213,23 @@ def CreatePage():
 # --------------------------------------------------------------------------- shared views
 # a plain function, not a component: re-drawn with its page on every change
 def Dashboard(session, role: str):
-    """The indicators ``role`` may see for the last simulated year."""
+    """The indicators ``role`` may see for the last simulated year; with a twin commune, the
+    twin's beside the home territory's (the twin council's own territory first)."""
     table = session.indicators()
     if table.empty:
         solara.Text("No year simulated yet: the dashboard fills after the first round.")
         return
-    last = table.iloc[-1]
-    rows = [f"| {label} | {_fmt_value(last[name])} |" for name, label in role_view(role).items()
-            if name in table]
-    solara.Markdown(f"**Dashboard ({int(table.index[-1])})**\n\n| indicator | value |\n"
-                    "|---|---|\n" + "\n".join(rows))
+    columns = [(session.model.name, table.iloc[-1])]
+    twin = session.twin_indicators()
+    if twin is not None:
+        columns.append((f"{session.twin_model.name} (twin)", twin.iloc[-1]))
+        if role == TWIN_ROLE:
+            columns.reverse()
+    rows = [f"| {label} | " + " | ".join(_fmt_value(last[name]) for _, last in columns) + " |"
+            for name, label in role_view(role).items() if name in table]
+    solara.Markdown(f"**Dashboard ({int(table.index[-1])})**\n\n| indicator | "
+                    + " | ".join(name for name, _ in columns) + " |\n|---|"
+                    + "---|" * len(columns) + "\n" + "\n".join(rows))
 
 
 # a plain function, not a component: re-drawn with its page on every change
@@ -220,6 +253,29 @@ def Briefing(session):
         solara.Markdown("| indicator | played | model alone |\n|---|---|---|\n" + "\n".join(rows))
         with solara.Column(gap="2px"):
             for line in summary["why"]:
+                solara.Text("• " + line)
+    if "twin" in summary:
+        TwinBriefing(summary)
+
+
+# a plain function, not a component: re-drawn with its page on every change
+def TwinBriefing(summary: dict[str, Any]):
+    """The twin commune's round beside ours: its events, indicators and its council's
+    choices."""
+    twin = summary["twin"]
+    with solara.Card(f"The twin commune, {twin['name']}, in the same years"):
+        with solara.Column(gap="2px"):
+            for line in twin["events"] or ["A quiet period: no extreme event."]:
+                solara.Text("• " + line)
+        rows = [f"| {e['label']} | {ours['played']:.3g} | {e['played']:.3g} | "
+                f"{e['alone']:.3g} |"
+                for name, e in twin["effects"].items()
+                if (ours := summary["effects"].get(name)) and None not in (
+                    ours["played"], e["played"], e["alone"])]
+        solara.Markdown("| indicator | ours | twin | twin, model alone |\n|---|---|---|---|\n"
+                        + "\n".join(rows))
+        with solara.Column(gap="2px"):
+            for line in twin["why"]:
                 solara.Text("• " + line)
 
 
@@ -249,7 +305,7 @@ def DecisionForm(session, token: str, role: str, version: int):
     error, set_error = solara.use_state("")
     done, set_done = solara.use_state("")
     labels = measure_labels()
-    costs = engine_levers.measure_costs(session.model)
+    costs = engine_levers.measure_costs(session.territory(role))
     for field, allowed in options(role).items():
         solara.Text({"adopt": "Adopt (council measures):", "drop": "Drop (measures in place):",
                      "invest": "Invest (community projects):",
@@ -308,8 +364,8 @@ def PlayerPage(session, token: str):
     version = use_session_version(session)
     role = session.role_of(token)
     status = session.public_status()
-    solara.Title(f"{LABELS[role]} — workshop {session.code}")
-    solara.Markdown(f"## {LABELS[role]}")
+    solara.Title(f"{role_label(session, role)} — workshop {session.code}")
+    solara.Markdown(f"## {role_label(session, role)}")
     solara.Text(f"Player: {session.players[token]['name']} · session {session.code} · "
                 f"round {min(status['round'] + 1, status['rounds'])} of {status['rounds']} · "
                 f"years from {session.year}")
@@ -401,13 +457,16 @@ def FacilitatorPage(session, token: str):
     solara.Markdown(f"## Facilitator console · session code **{session.code}**")
     solara.Text(session.settings.title)
     solara.Text(f"Round {min(status['round'] + 1, status['rounds'])} of {status['rounds']} · "
-                f"next years from {session.year} · {session.settings.scenario}")
+                f"next years from {session.year} · {session.settings.scenario}"
+                + (f" · twin commune: {session.settings.twin} (levers act on our territory)"
+                   if session.settings.twin else ""))
     rows = []
     for role in session.settings.roles:
         holder = status["holders"].get(role)
         state = ("submitted" if role in status["submitted"] else "waiting") if holder else \
             "played by the model"
-        rows.append(f"| {LABELS[role]} | {_fmt_eur(session.wallets[role])} | {state} |")
+        rows.append(f"| {role_label(session, role)} | {_fmt_eur(session.wallets[role])} | "
+                    f"{state} |")
     solara.Markdown("| role | money | this round |\n|---|---|---|\n" + "\n".join(rows))
     for role, name in status["holders"].items():
         solara.Text(f"{LABELS[role]}: {name}")

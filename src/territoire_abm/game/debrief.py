@@ -3,7 +3,9 @@
 Written to ``<session folder>/debrief/``: ``debrief.html`` (figures embedded; every text a
 player or the facilitator typed is escaped by Jinja2's autoescape), ``debrief.pdf``
 (matplotlib), ``decisions.json`` (the RecordedController log), ``indicators.csv`` (every
-indicator, every played year), ``replay.csv`` (every replayed future). Structured like the
+indicator, every played year), ``replay.csv`` (every replayed future); with a twin commune,
+also ``twin_decisions.json`` (the twin council's log) and ``twin_indicators.csv``, and a
+section on the twin (its trajectories, its council's decisions, its robustness). Structured like the
 debriefs of LittoSIM and En-ROADS workshops: what happened, who decided what, each role's
 strategy, and — which none of them does — whether the strategy was robust or lucky.
 """
@@ -31,9 +33,9 @@ from matplotlib.figure import Figure  # noqa: E402
 from territoire_abm.config.params import SCENARIOS  # noqa: E402
 from territoire_abm.game.replay import (  # noqa: E402
     LOWER_IS_BETTER,
+    alone_tables,
     replay_futures,
     robustness,
-    session_alone,
 )
 from territoire_abm.game.roles import HEADLINE, LABELS, measure_labels  # noqa: E402
 from territoire_abm.territory.model import measures_for_group  # noqa: E402
@@ -224,6 +226,13 @@ def every_indicator(played: pd.DataFrame) -> dict[str, Any]:
             "rows": [(name, [fmt(float(v)) for v in numeric[name]]) for name in numeric]}
 
 
+def twin_outcomes(table: pd.DataFrame) -> pd.DataFrame:
+    """The replay table with the twin's outcomes under the headline names (for
+    :func:`robustness`)."""
+    twin = {f"twin_{name}": name for name in HEADLINE if f"twin_{name}" in table}
+    return table[["scenario", "weather_seed", "variant", *twin]].rename(columns=twin)
+
+
 # --------------------------------------------------------------------------- writing
 def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
                workers: int | None = None, folder: str | Path | None = None) -> Path:
@@ -235,7 +244,7 @@ def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
     folder = Path(folder or session.directory / "debrief")
     folder.mkdir(parents=True, exist_ok=True)
     played = session.indicators()
-    alone = session_alone(session)
+    alone, twin_alone = alone_tables(session)
     started = time.perf_counter()
     table = replay_futures(session, futures=futures, scenarios=scenarios, workers=workers)
     replay_seconds = time.perf_counter() - started
@@ -245,6 +254,11 @@ def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
                "timeline": timeline_figure(session),
                "profiles": profiles_figure(role_profiles),
                "robustness": robustness_figure(table)}
+    twin_played = session.twin_indicators()
+    twin_robust = None
+    if twin_played is not None:
+        figures["twin_trajectories"] = trajectories_figure(twin_played, twin_alone, session)
+        twin_robust = robustness(twin_outcomes(table)).to_dict("records")
     context = {
         "title": session.settings.title or f"session {session.code}", "code": session.code,
         "territory": session.settings.territory, "scenario": session.settings.scenario,
@@ -259,6 +273,7 @@ def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
         "futures": futures, "scenarios": list(scenarios), "runs": len(table),
         "replay_seconds": replay_seconds, "robustness": robust.to_dict("records"),
         "verdict": verdict(session, table, played), "fmt": fmt,
+        "twin": session.settings.twin, "twin_robustness": twin_robust,
     }
     environment = Environment(loader=PackageLoader("territoire_abm.game", "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True))
@@ -268,6 +283,11 @@ def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
     (folder / "decisions.json").write_text(json.dumps(
         {str(y): roles for y, roles in sorted(session.log.items())}, indent=1), encoding="utf-8")
     played.to_csv(folder / "indicators.csv")
+    if twin_played is not None:
+        (folder / "twin_decisions.json").write_text(json.dumps(
+            {str(y): roles for y, roles in sorted(session.twin_log.items())}, indent=1),
+            encoding="utf-8")
+        twin_played.to_csv(folder / "twin_indicators.csv")
     table.to_csv(folder / "replay.csv", index=False)
     return folder
 

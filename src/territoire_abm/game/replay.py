@@ -8,6 +8,11 @@ scenario — and, beside it, the same futures with every role played by the mode
 prices) are re-applied in the year they were used; the events they injected are not (each
 future has its own weather). Runs go through the experiment executors
 (:mod:`territoire_abm.experiments.executors`).
+
+With a twin commune, each run is the region of both territories (:func:`twins.region`): the
+twin council's log replays on the twin (its other roles, and in the alone variant every role,
+are the model's), both under the future's weather seed; each row then also holds the twin's
+headline outcomes as ``twin_<outcome>``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from territoire_abm.config.params import SCENARIOS
+from territoire_abm.game import twins
 from territoire_abm.game.roles import HEADLINE
 from territoire_abm.governance.controllers import BehaviouralController, RecordedController
 from territoire_abm.run import build_config
@@ -47,6 +53,8 @@ class ReplayTask:
     log: dict[int, dict[str, dict]]
     levers: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     batch: int = 0
+    twin_params: dict[str, Any] = field(default_factory=dict)  # {} without a twin
+    twin_log: dict[int, dict[str, dict]] = field(default_factory=dict)
 
 
 def _reseeded(state: dict[str, Any], weather_seed: int) -> dict[str, Any]:
@@ -75,37 +83,56 @@ def _apply_levers(model: TerritoryModel, entries: Sequence[Mapping[str, Any]]) -
 
 
 def _one(state: dict[str, Any], controller: Any, until: int,
-         entries: Sequence[Mapping[str, Any]], indoor_heat: bool = True) -> pd.DataFrame:
-    """Run ``state`` to ``until`` with ``controller``, re-applying the policy levers."""
+         entries: Sequence[Mapping[str, Any]], indoor_heat: bool = True,
+         twin: tuple[dict[str, Any], Any] | None = None) -> pd.DataFrame:
+    """Run ``state`` to ``until`` with ``controller``, re-applying the policy levers; with
+    ``twin`` (its state and controller), the region of both (twin outcomes as ``twin_*``)."""
     model = TerritoryModel.from_state(state, controller=controller)
     model.indoor_heat = indoor_heat
-    return _run(model, until, entries)
+    if twin is None:
+        return _run(model, until, entries)
+    other = TerritoryModel.from_state(twin[0], controller=twin[1])
+    other.indoor_heat = indoor_heat
+    table = _run(model, until, entries, twins.region(model, other))
+    return table.join(other.indicators().add_prefix("twin_"))
 
 
-def _run(model: TerritoryModel, until: int,
-         entries: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """Step ``model`` through ``until``, each policy lever in the year it was used."""
+def _run(model: TerritoryModel, until: int, entries: Sequence[Mapping[str, Any]],
+         stepper: Any = None) -> pd.DataFrame:
+    """Step ``model`` (or the ``stepper`` region holding it) through ``until``, each policy
+    lever on ``model`` in the year it was used."""
+    stepper = stepper or model
     while model.year <= until:
         _apply_levers(model, entries)
-        model.step()
+        stepper.step()
     return model.indicators()
+
+
+def _start(params: Mapping[str, Any], task: ReplayTask) -> dict[str, Any]:
+    return TerritoryModel(build_config({**params, "scenario": task.scenario}, task.seed,
+                                       task.until)).get_state()
 
 
 def run_task(task: ReplayTask) -> list[dict[str, Any]]:
     """Every future of the batch, played and alone; one row of round-mean outcomes each."""
-    params = {**task.params, "scenario": task.scenario}
-    start = TerritoryModel(build_config(params, task.seed, task.until)).get_state()
+    start = _start(task.params, task)
+    twin_start = _start(task.twin_params, task) if task.twin_params else None
+    outcomes = [*HEADLINE, *(f"twin_{name}" for name in HEADLINE)]
     rows = []
     for weather_seed in task.weather_seeds:
         state = _reseeded(start, weather_seed)
-        for variant, controller in (("played", RecordedController(task.log)),
-                                    ("alone", BehaviouralController())):
+        twin_state = None if twin_start is None else _reseeded(twin_start, weather_seed)
+        for variant, controller, twin_controller in (
+                ("played", RecordedController(task.log), RecordedController(task.twin_log)),
+                ("alone", BehaviouralController(), BehaviouralController())):
             # Indoor overheating is no headline outcome and nothing decides on it: skipped
             # (a quarter of a year's cost); the headline outcomes are bit-identical.
-            table = _one(state, controller, task.until, task.levers, indoor_heat=False)
+            table = _one(state, controller, task.until, task.levers, indoor_heat=False,
+                         twin=None if twin_state is None else (twin_state, twin_controller))
             row = {"scenario": task.scenario, "weather_seed": weather_seed,
                    "variant": variant}
-            row.update({name: float(table[name].mean()) for name in HEADLINE if name in table})
+            row.update({name: float(table[name].mean()) for name in outcomes
+                        if name in table})
             rows.append(row)
     return rows
 
@@ -117,13 +144,15 @@ def tasks(session, futures: int, scenarios: Sequence[str] = SCENARIOS) -> list[R
     entries = tuple({"lever": e["lever"], "args": e["args"], "year": e["year"]}
                     for e in session.lever_log if e["lever"] in REPLAYED_LEVERS)
     log = {int(y): dict(r) for y, r in session.log.items() if int(y) <= played_until}
+    twin_log = {int(y): dict(r) for y, r in session.twin_log.items() if int(y) <= played_until}
     seeds = list(range(1, futures + 1))
     out = []
     for scenario in scenarios:
         for first in range(0, len(seeds), SEEDS_PER_TASK):
             out.append(ReplayTask(settings.engine_params(), settings.seed, played_until,
                                   scenario, tuple(seeds[first:first + SEEDS_PER_TASK]), log,
-                                  entries, batch=len(out)))
+                                  entries, batch=len(out), twin_params=settings.twin_params(),
+                                  twin_log=twin_log))
     return out
 
 
@@ -172,14 +201,18 @@ def replay_once(session, seed: int, scenario: str) -> pd.DataFrame:
     """The session's decision log under one other weather seed and scenario (the CLI's
     ``game replay``): yearly indicators."""
     task = tasks(session, 1, [scenario])[0]
-    params = {**task.params, "scenario": scenario}
-    start = TerritoryModel(build_config(params, task.seed, task.until)).get_state()
-    return _one(_reseeded(start, seed), RecordedController(task.log), task.until, task.levers)
+    twin = None
+    if task.twin_params:
+        twin = (_reseeded(_start(task.twin_params, task), seed),
+                RecordedController(task.twin_log))
+    return _one(_reseeded(_start(task.params, task), seed), RecordedController(task.log),
+                task.until, task.levers, twin=twin)
 
 
-def session_alone(session) -> pd.DataFrame:
+def alone_tables(session) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The session's own future (same seed, scenario, levers and injected events) with every
-    role played by the model: what would have happened without the players."""
+    role played by the model — what would have happened without the players: the home
+    territory's yearly indicators, and the twin's (None without a twin)."""
     settings = session.settings
     until = settings.start + session.round * settings.years_per_round - 1
     model = TerritoryModel(build_config(settings.engine_params(), settings.seed, until))
@@ -191,4 +224,12 @@ def session_alone(session) -> pd.DataFrame:
             engine_levers.inject_event(model, args["event"], year=entry["year"],
                                        intensity=None if intensity in (None, "")
                                        else float(intensity))
-    return _run(model, until, entries)
+    if not settings.twin:
+        return _run(model, until, entries), None
+    twin = TerritoryModel(build_config(settings.twin_params(), settings.seed, until))
+    return _run(model, until, entries, twins.region(model, twin)), twin.indicators()
+
+
+def session_alone(session) -> pd.DataFrame:
+    """The home territory's part of :func:`alone_tables`."""
+    return alone_tables(session)[0]
