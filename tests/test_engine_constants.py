@@ -38,6 +38,34 @@ def test_no_behavioural_number_inline_in_the_territory_package():
     assert not hits, hits
 
 
+# Numbers of the governance and agents packages that are part of a formula or a check, not
+# a behaviour a sweep should reach: (file, function, value).
+FORMULA_NUMBERS = {
+    ("behaviour.py", "threat_appraisal", 10.0),      # Haer et al. 2017: p·10^(2·RP−1)
+    ("behaviour.py", "_pmt_motivation", 3.0),        # coping = mean of three appraisals
+    ("behaviour.py", "decide_one", 3.0),             # the same, one household at a time
+    ("negotiation.py", "_enforce_ceiling", 1e-6),    # EUR rounding tolerance
+    ("plans.py", "_target", 3),                      # difflib: three close names
+    ("plans.py", "_signpost", 3),
+    ("plans.py", "_entry", 6),                       # decimals kept in the decision log
+    ("plans.py", "indicator_range", 366.0),          # days in a (leap) year
+    ("plans.py", "indicator_range", 15.0),           # warming bounds of a threshold, °C
+    ("plans.py", "indicator_range", 5.0),
+}
+
+
+@pytest.mark.parametrize("package", ["governance", "agents"])
+def test_no_behavioural_number_inline_in_governance_and_agents(package):
+    hits = []
+    for path in sorted((SRC / package).glob("*.py")):
+        for hit in _inline_numbers(path):
+            where, value = hit.rsplit(": ", 1)
+            function = where.split(" ")[1]
+            if (path.name, function, float(value)) not in FORMULA_NUMBERS:
+                hits.append(hit)
+    assert not hits, hits
+
+
 def _run(**impacts):
     """Yearly indicators of a small territory, 2025–2060 under SSP5-8.5."""
     model = TerritoryModel(model_config({

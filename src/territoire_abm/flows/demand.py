@@ -200,6 +200,11 @@ def prebound_factor(energy_class: np.ndarray, prebound_at_class_g: float) -> np.
     return 1.0 - prebound_at_class_g * scale
 
 
+#: Bounds of the income factor before it is normalised: no household uses less than half or
+#: more than one and a half times the median household's energy; estimate (unconfirmed).
+INCOME_FACTOR_BOUNDS = (0.5, 1.5)
+
+
 def income_factor(income_per_cu_eur: np.ndarray, elasticity: float) -> np.ndarray:
     """Energy use relative to the territory's average household: (income / median income per
     consumption unit) ** elasticity, within [0.5, 1.5], divided by its mean over households.
@@ -215,7 +220,7 @@ def income_factor(income_per_cu_eur: np.ndarray, elasticity: float) -> np.ndarra
     if income.size == 0:
         return income
     ratio = income / max(float(np.median(income)), 1e-9)
-    factor = np.clip(ratio ** elasticity, 0.5, 1.5)
+    factor = np.clip(ratio ** elasticity, *INCOME_FACTOR_BOUNDS)
     return factor / factor.mean()
 
 
@@ -224,12 +229,15 @@ def income_factor(income_per_cu_eur: np.ndarray, elasticity: float) -> np.ndarra
 FIRM_ELECTRICITY_KWH_PER_EMPLOYEE = np.array([6000.0, 25000.0, 7000.0])
 FIRM_FUEL_KWH_PER_EMPLOYEE = np.array([15000.0, 30000.0, 5000.0])
 IRRIGATION_PUMPING_KWH_PER_M3 = 0.3  # pressurised irrigation, Agence de l'eau (unconfirmed)
+#: Share of electricity used for cooling by sector (farm, industry, services) at the reference
+#: climate, scaled by cooling degree days; estimate (unconfirmed), like the intensities above.
+FIRM_COOLING_SHARE = np.array([0.0, 0.05, 0.15])
 
 
 def firm_energy(sector: np.ndarray, employees: np.ndarray, electricity_factor: np.ndarray,
                 fuel_factor: np.ndarray, cdd_ratio: float) -> tuple[np.ndarray, np.ndarray]:
     """Annual electricity and fuel use per firm (kWh/yr); cooling grows with CDD."""
-    cooling_share = np.array([0.0, 0.05, 0.15])[sector]
+    cooling_share = FIRM_COOLING_SHARE[sector]
     weather = 1.0 + cooling_share * (cdd_ratio - 1.0)
     electricity = FIRM_ELECTRICITY_KWH_PER_EMPLOYEE[sector] * employees * weather
     fuel = FIRM_FUEL_KWH_PER_EMPLOYEE[sector] * employees
@@ -268,6 +276,8 @@ CROP_COEFFICIENT = np.array([0, 0, 0, 0, 0.4, 0.8, 1.15, 1.1, 0.7, 0, 0, 0])[_MO
 # Available soil water ("réserve utile") of the Garonne terrace soils at sowing, mm: 100–150 mm
 # (Arvalis / chambre d'agriculture soil guides): estimate (unconfirmed).
 SOIL_RESERVE_MM = 100.0
+#: Share of rain that reaches the crop's root zone (USDA SCS rule of thumb used with FAO-56).
+EFFECTIVE_RAIN_SHARE = 0.8
 
 
 def irrigation_need_mm(pet_mm: np.ndarray, precip_mm: np.ndarray) -> np.ndarray:
@@ -279,7 +289,8 @@ def irrigation_need_mm(pet_mm: np.ndarray, precip_mm: np.ndarray) -> np.ndarray:
     """
     crop_et = CROP_COEFFICIENT * pet_mm
     et_month = np.bincount(_MONTH_OF_DAY, weights=crop_et, minlength=12)
-    rain_month = np.bincount(_MONTH_OF_DAY, weights=0.8 * precip_mm, minlength=12)
+    rain_month = np.bincount(_MONTH_OF_DAY, weights=EFFECTIVE_RAIN_SHARE * precip_mm,
+                             minlength=12)
     need_month = np.maximum(0.0, et_month - rain_month)
     share = np.divide(crop_et, et_month[_MONTH_OF_DAY], out=np.zeros(DAYS),
                       where=et_month[_MONTH_OF_DAY] > 0)

@@ -30,7 +30,10 @@ from territoire_abm.governance.finance import debt_service_eur
 from territoire_abm.governance.rules import TARGET_INDICATOR, weather_normalised
 from territoire_abm.types import Commune
 
-GROUP_WEIGHT = 1.0 / 3.0  # each of the three groups' proposals adds a third of full support
+#: The groups that propose before the energy community recommends (residents, farmers,
+#: businesses): each one's proposal adds a third of full support.
+PROPOSING_GROUPS = 3
+GROUP_WEIGHT = 1.0 / PROPOSING_GROUPS
 
 
 @dataclass
@@ -70,15 +73,16 @@ def ask_roles(commune: Commune, controller: Controller, indicators: dict[str, fl
     community_ids = tuple(commune.community_effects.ids)
     decisions: dict[str, dict] = {}
     proposals: dict[str, float] = {}
-    for role in ROLES[:3]:
+    for role in ROLES[:PROPOSING_GROUPS]:
         decision = _ask(commune, controller, role, council_ids + community_ids, proposals, 0.0,
                         indicators)
         decisions[role] = decision
         for measure in decision.get("propose", []) or []:
             proposals[measure] = proposals.get(measure, 0.0) + GROUP_WEIGHT
     for measure, intensity in external_proposals.items():
-        # A twin's working measure is a proposal on the table (seed 003).
-        proposals[measure] = proposals.get(measure, 0.0) + intensity / 3.0
+        # A twin's working measure is a proposal on the table (seed 003), weighed as one
+        # group's proposal times its intensity.
+        proposals[measure] = proposals.get(measure, 0.0) + intensity / PROPOSING_GROUPS
     community = _ask(commune, controller, "energy_community", community_ids + council_ids,
                      proposals, 0.0, indicators)
     decisions["energy_community"] = community

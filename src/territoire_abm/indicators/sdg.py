@@ -13,6 +13,9 @@ score is in [0, 1] (1 best) and defined from indicators the model computes:
 
 from __future__ import annotations
 
+#: Heat-stress person-days per inhabitant at which the SDG 11 score reaches 0 (estimate).
+HEAT_STRESS_SCALE_PERSON_DAYS = 30.0
+
 
 def _clip(value: float) -> float:
     return min(1.0, max(0.0, value))
@@ -28,7 +31,8 @@ def sdg_scores(record: dict[str, float], first: dict[str, float] | None) -> dict
         "sdg6_water": _clip(1.0 - unmet),
         "sdg7_energy": _clip(0.5 * record.get("self_sufficiency_rate", 0.0)
                              + 0.5 * (1.0 - record.get("energy_poverty_share", 0.0))),
-        "sdg11_heat": _clip(1.0 - record.get("heat_stress_per_inhabitant", 0.0) / 30.0),
+        "sdg11_heat": _clip(1.0 - record.get("heat_stress_per_inhabitant", 0.0)
+                             / HEAT_STRESS_SCALE_PERSON_DAYS),
         "sdg13_climate": _clip(1.0 - emissions / first_emissions) if first_emissions > 0
         else 0.0,
     }
