@@ -135,3 +135,15 @@ def test_every_unconfirmed_default_has_a_status_on_the_validation_page():
     assert paths and len(parameter_status()) == len(paths)
     for path in paths:
         assert f"`{path}`" in page
+
+
+def test_published_rows_leave_storylines_out_and_write_shares_as_percent():
+    from territoire_abm.validation.grounding import load_grounding, published_rows
+
+    rows = published_rows("energy_poverty_share")
+    assert [r.indicator for r in rows] == ["energy_poverty_share"]
+    assert rows[0].range_text("{:.1%}") == "10.0–14.0% (2022)"
+    assert rows[0].range_text() == "0.1–0.14 (2022)"
+    storyline = [r for r in load_grounding() if r.run]
+    assert storyline and all(r not in published_rows(r.model_indicator) for r in storyline)
+    assert rows[0].overlaps(2021, 2030) and not rows[0].overlaps(2041, 2050)

@@ -229,23 +229,16 @@ def _cell(fmt: str, stats: tuple[float, float, float], spread: bool) -> str:
 
 
 def _published(column: str, decades: tuple[tuple[int, int], ...],
-                stats: list[tuple[float, float, float]], fmt: str = "{:g}") -> str:
+               stats: list[tuple[float, float, float]], fmt: str = "{:g}") -> str:
     """The grounding rows of ``column`` (range, year), each with the model/central ratio of
-    the decade that overlaps its model years; a share's range is written as the model's
-    figure is (``fmt``), so 10–14 % reads beside 12.6 %, not 0.1–0.14."""
-    from territoire_abm.validation.grounding import load_grounding
+    the decade that overlaps its model years."""
+    from territoire_abm.validation.grounding import published_rows
 
     texts = []
-    for row in load_grounding():
-        if row.model_indicator != column or row.run:  # a storyline's figure: not this run's
-            continue
-        low = fmt.format(row.low).strip("%") if fmt.endswith("%}") else f"{row.low:g}"
-        high = fmt.format(row.high) if fmt.endswith("%}") else f"{row.high:g}"
-        text = f"{low}–{high} ({row.year})"
+    for row in published_rows(column):
+        text = row.range_text(fmt)
         for (first, last), (mean, _, _) in zip(decades, stats, strict=True):
-            overlaps = row.first_year is not None and first <= row.last_year \
-                and last >= row.first_year
-            if overlaps and np.isfinite(row.central) and row.central:
+            if row.overlaps(first, last) and np.isfinite(row.central) and row.central:
                 text += f" ×{mean / row.central:.2f}"
                 break
         texts.append(text)

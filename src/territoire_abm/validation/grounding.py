@@ -94,6 +94,27 @@ class GroundingRow:
         return "ok"
 
 
+    def range_text(self, fmt: str = "{:g}") -> str:
+        """The published range as ``low–high (year)``; a share's range (``fmt`` a percent
+        format) is written as the model's figure is, so 10.0–14.0% reads beside 12.6%."""
+        percent = fmt.endswith("%}")
+        low = fmt.format(self.low).strip("%") if percent else f"{self.low:g}"
+        high = fmt.format(self.high) if percent else f"{self.high:g}"
+        return f"{low}–{high} ({self.year})"
+
+    def overlaps(self, first: int, last: int) -> bool:
+        """Whether the row's model years overlap ``first``–``last``."""
+        return (self.first_year is not None and first <= self.last_year
+                and last >= self.first_year)
+
+
+def published_rows(column: str) -> list[GroundingRow]:
+    """The grounding rows a front end shows beside indicator ``column`` of a default-storyline
+    run: rows reading the mean of that column, storyline rows (``run``) left out."""
+    return [row for row in load_grounding()
+            if row.model_indicator == column and not row.run]
+
+
 def _number(text: object) -> float:
     if text is None or (isinstance(text, float) and math.isnan(text)) or str(text).strip() == "":
         return math.nan
