@@ -83,3 +83,11 @@ def test_calibrate_rejects_an_unknown_parameter(capsys):
 def test_calibrate_refuses_a_horizon_that_reads_no_figure(capsys):
     assert main(["calibrate", "until=2026"]) == 2
     assert capsys.readouterr().err.startswith("error: until")
+
+
+@pytest.mark.parametrize("value", ["x", "-1"])
+def test_calibrate_refuses_a_bad_design_seed_in_one_line(capsys, value):
+    """design_seed=x used to end in a ValueError traceback."""
+    assert main(["calibrate", f"design_seed={value}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: design_seed: got '{value}'; expected an integer >= 0"]

@@ -120,6 +120,22 @@ def test_check_command_rejects_bad_input_in_one_line(capsys, args, field):
     assert len(err) == 1 and err[0].startswith(f"error: {field}")
 
 
+def test_check_and_calibrate_share_their_option_handling(capsys):
+    """One splitter serves both commands: options stay text, model overrides are read as
+    YAML over the command's base, and a bare word is refused with the command's example."""
+    from territoire_abm.validation.cli import split_args
+
+    options, model = split_args(["seeds=3", "territory.households=80", "a.b=true", "c=x"],
+                                ("seeds",), example="seeds=5", overrides={"d": 1, "c": 2})
+    assert options == {"seeds": "3"}
+    assert model == {"d": 1, "c": "x", "territory.households": 80, "a.b": True}
+    assert main(["calibrate", "samples"]) == 2
+    assert main(["check", "=4"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["error: argument: got 'samples'; expected key=value, e.g. samples=40 out=calib",
+                   "error: argument: got '=4'; expected key=value, e.g. seeds=5 csv=check.csv"]
+
+
 def test_validation_page_matches_the_last_check():
     """docs/validation.md is generated from docs/validation.csv (report.py)."""
     result = pd.read_csv(ROOT / "docs" / "validation.csv")

@@ -39,6 +39,8 @@ DECADES = ((2021, 2030), (2041, 2050), (2091, 2100))
 
 
 def versions() -> dict[str, str]:
+    """Python's version and those of the packages in ``PACKAGES`` that are installed, by
+    name (recorded in ``run.json``)."""
     found = {"python": platform.python_version()}
     for package in PACKAGES:
         try:

@@ -28,7 +28,7 @@ from territoire_abm.calibration.history_matching import (
 )
 from territoire_abm.errors import UserError
 from territoire_abm.validation.check import run_tasks
-from territoire_abm.validation.cli import _value, positive_int
+from territoire_abm.validation.cli import int_option, positive_int, split_args
 from territoire_abm.validation.grounding import load_grounding
 
 # Unconfirmed parameters that a grounding figure constrains, with the range explored. The
@@ -54,19 +54,6 @@ OPTIONS = ("samples", "seeds", "waves", "until", "out", "workers", "executor", "
 # calibration takes minutes on 2 cores; shares and per-household or per-inhabitant figures
 # do not depend on the size.
 FAST = {"territory.households": 1000}  # firms follow households: 16, 12 and 93
-
-
-def _parse(args: list[str]) -> tuple[dict[str, str], dict[str, Any]]:
-    options, overrides = {}, dict(FAST)
-    for arg in args:
-        key, sep, value = arg.partition("=")
-        if not sep or not key:
-            raise UserError("argument", arg, "expected key=value, e.g. samples=40 out=calib")
-        if key in OPTIONS:
-            options[key] = value
-        else:
-            overrides[key] = _value(value)
-    return options, overrides
 
 
 def _parameters(options: dict[str, str]) -> list[Uncertain]:
@@ -142,13 +129,16 @@ def _defaults(parameters: list[Uncertain], overrides: dict[str, Any]) -> dict[st
 
 
 def main(args: list[str]) -> int:
-    options, overrides = _parse(args)
+    """``territoire-abm calibrate``: history matching in ``waves`` waves of ``samples``
+    points, each run over ``seeds`` seeds; writes the samples, accepted ranges and figure."""
+    options, overrides = split_args(args, OPTIONS, example="samples=40 out=calib",
+                                    overrides=FAST)
     parameters = _parameters(options)
     samples = positive_int(options, "samples", 40)
     seeds = positive_int(options, "seeds", 2)
     waves = positive_int(options, "waves", 1)
     until = positive_int(options, "until", 2034)
-    design_seed = int(options.get("design_seed", 1))
+    design_seed = int_option(options, "design_seed", 1, minimum=0)
     defaults = _defaults(parameters, overrides)  # a bad override stops here
     readable = [row for row in load_grounding()
                 if row.modelled and not row.run and row.last_year <= until]

@@ -468,6 +468,95 @@ def _nearest_hint(lat: float, lon: float, pool: list[PlaceNormals]) -> str:
     return f" (nearest: {usable[i].name}, {d[i]:.0f} km)"
 
 
+def _check_position(lat: Any, lon: Any, altitude_m: Any, k: int) -> None:
+    """Coordinates in range (degrees, m) and at least one neighbour."""
+    for field, value, low, high in (
+        ("lat", lat, -90.0, 90.0), ("lon", lon, -180.0, 180.0), ("altitude", altitude_m, -500, 9000)
+    ):
+        if value is None or not math.isfinite(float(value)) or not low <= float(value) <= high:
+            raise UserError(field, value, f"a number between {low:g} and {high:g}")
+    if k < 1:
+        raise UserError("k", k, "at least 1")
+
+
+def _source_pool(places: list[PlaceNormals] | None, key: str,
+                 sources: list[str] | None) -> list[PlaceNormals]:
+    """The places to draw from: the given pool (default the shipped data set), or only the
+    named ``sources`` (never the place itself, never an estimate)."""
+    pool = load_places() if places is None else places
+    if sources is not None:
+        pool = [p for p in pool if normalise_name(p.name) != key]
+        pool = [place_normals(s, pool, field="sources") for s in sources]
+        chained = [p.name for p in pool if p.estimated]
+        if chained:
+            raise UserError("sources", ", ".join(chained),
+                            "measured places only: an estimate is never built from estimates")
+    return pool
+
+
+def _weighted_normals(
+    variable: str, usable: list[PlaceNormals], prepared: _Sources, lat: float, lon: float,
+    altitude_m: float, *, k: int, power: float, max_distance_km: float | None,
+    lapse_rate_c_per_km: float,
+) -> tuple[np.ndarray, list[tuple[PlaceNormals, float, float | None]]]:
+    """One variable's 12 monthly values at the target: the inverse-distance weighted mean
+    (weights ``1/max(d, 1 km)**power``) of the ``k`` nearest usable places within
+    ``max_distance_km`` (None: no limit), temperatures moved to the target's altitude by the
+    lapse rate. Returns the values (NaN when no place is in reach) and each source with its
+    distance (km) and temperature shift (°C; None for precipitation)."""
+    if not usable:
+        return np.full(12, np.nan), []
+    dist = haversine_km(lat, lon, *prepared.positions(variable, usable))
+    order = np.argsort(dist, kind="stable")
+    if max_distance_km is not None:
+        order = [i for i in order if dist[i] <= max_distance_km]
+    chosen = list(order[:k])
+    if not chosen:
+        return np.full(12, np.nan), []
+    d = np.maximum(dist[chosen], 1.0)
+    w = d ** (-power)
+    w = w / w.sum()
+    stack = []
+    sources = []
+    for idx in chosen:
+        p = usable[idx]
+        shift = None
+        series = p.monthly(variable).copy()
+        if variable in TEMPERATURE_VARIABLES:
+            shift = lapse_rate_c_per_km * (altitude_m - p.altitude_m) / 1000.0
+            series = series + shift
+        stack.append(series)
+        sources.append((p, float(dist[idx]), shift))
+    return np.tensordot(w, np.array(stack), axes=1), sources
+
+
+def _estimate_notes(name: str, used: dict[str, list[str]], periods: list[str],
+                    lapse_rate_c_per_km: float, notes: str) -> tuple[str, str]:
+    """The estimate's notes (its sources grouped by variable, the corrections, what is
+    missing) and its period (the sources' most common one)."""
+    parts = [f"estimated (no station at {name})"]
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for variable, desc in used.items():
+        groups.setdefault(tuple(desc), []).append(variable)
+    for desc, variables in groups.items():
+        how = "inverse-distance weighted" if len(desc) > 1 else "from"
+        parts.append(f"{'/'.join(variables)} {how} {'; '.join(desc)}")
+    if any(v in used for v in TEMPERATURE_VARIABLES):
+        parts.append(f"temperatures lapse-rate corrected ({lapse_rate_c_per_km:g} °C/km)")
+    if "precip" in used:
+        parts.append("precipitation not altitude-corrected")
+    missing = [v for v in VARIABLES if v not in used]
+    if missing:
+        parts.append(f"no source for {', '.join(missing)}")
+    period_counts = Counter(periods)
+    period = period_counts.most_common(1)[0][0] if period_counts else ""
+    if len(period_counts) > 1:
+        parts.append(f"sources' periods differ ({', '.join(sorted(period_counts))})")
+    if notes:
+        parts.append(notes)
+    return "; ".join(parts), period
+
+
 def estimate_place(
     name: str,
     lat: float,
@@ -524,61 +613,25 @@ def estimate_place(
     UserError
         Bad coordinates, or no station within reach for any temperature variable.
     """
-    for field, value, low, high in (
-        ("lat", lat, -90.0, 90.0), ("lon", lon, -180.0, 180.0), ("altitude", altitude_m, -500, 9000)
-    ):
-        if value is None or not math.isfinite(float(value)) or not low <= float(value) <= high:
-            raise UserError(field, value, f"a number between {low:g} and {high:g}")
-    if k < 1:
-        raise UserError("k", k, "at least 1")
-    pool = load_places() if places is None else places
+    _check_position(lat, lon, altitude_m, k)
     key = normalise_name(name)
-    if sources is not None:
-        pool = [p for p in pool if normalise_name(p.name) != key]
-        pool = [place_normals(s, pool, field="sources") for s in sources]
-        chained = [p.name for p in pool if p.estimated]
-        if chained:
-            raise UserError("sources", ", ".join(chained),
-                            "measured places only: an estimate is never built from estimates")
-    prepared = _measured_sources(pool)
-    pool = [p for p, k in zip(prepared.places, prepared.keys, strict=True) if k != key]
+    prepared = _measured_sources(_source_pool(places, key, sources))
+    pool = [p for p, other in zip(prepared.places, prepared.keys, strict=True) if other != key]
 
     lat, lon, altitude_m = float(lat), float(lon), float(altitude_m)
     values: dict[str, np.ndarray] = {}
     used: dict[str, list[str]] = {}
     periods: list[str] = []
     for variable in VARIABLES:
-        is_temp = variable in TEMPERATURE_VARIABLES
         usable = [p for p in prepared.usable[variable] if normalise_name(p.name) != key] \
             if key in prepared.keys else prepared.usable[variable]
-        if not usable:
-            values[variable] = np.full(12, np.nan)
-            continue
-        dist = haversine_km(lat, lon, *prepared.positions(variable, usable))
-        order = np.argsort(dist, kind="stable")
-        if sources is None:
-            order = [i for i in order if dist[i] <= max_distance_km]
-        chosen = list(order[:k])
-        if not chosen:
-            values[variable] = np.full(12, np.nan)
-            continue
-        d = np.maximum(dist[chosen], 1.0)
-        w = d ** (-power)
-        w = w / w.sum()
-        stack = []
-        descriptions = []
-        for idx in chosen:
-            p = usable[idx]
-            shift = None
-            series = p.monthly(variable).copy()
-            if is_temp:
-                shift = lapse_rate_c_per_km * (altitude_m - p.altitude_m) / 1000.0
-                series = series + shift
-            stack.append(series)
-            descriptions.append(_describe_source(p, float(dist[idx]), shift))
-            periods.append(p.period)
-        values[variable] = np.tensordot(w, np.array(stack), axes=1)
-        used[variable] = descriptions
+        values[variable], chosen = _weighted_normals(
+            variable, usable, prepared, lat, lon, altitude_m, k=k, power=power,
+            max_distance_km=None if sources is not None else max_distance_km,
+            lapse_rate_c_per_km=lapse_rate_c_per_km)
+        if chosen:
+            used[variable] = [_describe_source(p, d, shift) for p, d, shift in chosen]
+            periods.extend(p.period for p, _, _ in chosen)
 
     if not any(np.isfinite(values[v]).all() for v in TEMPERATURE_VARIABLES):
         raise UserError(
@@ -588,27 +641,7 @@ def estimate_place(
             "import Météo-France normals (territoire-abm twin import-normals <files>) or "
             "give candidates=",
         )
-
-    parts = [f"estimated (no station at {name})"]
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for variable, desc in used.items():
-        groups.setdefault(tuple(desc), []).append(variable)
-    for desc, variables in groups.items():
-        how = "inverse-distance weighted" if len(desc) > 1 else "from"
-        parts.append(f"{'/'.join(variables)} {how} {'; '.join(desc)}")
-    if any(v in used for v in TEMPERATURE_VARIABLES):
-        parts.append(f"temperatures lapse-rate corrected ({lapse_rate_c_per_km:g} °C/km)")
-    if "precip" in used:
-        parts.append("precipitation not altitude-corrected")
-    missing = [v for v in VARIABLES if v not in used]
-    if missing:
-        parts.append(f"no source for {', '.join(missing)}")
-    period_counts = Counter(periods)
-    period = period_counts.most_common(1)[0][0] if period_counts else ""
-    if len(period_counts) > 1:
-        parts.append(f"sources' periods differ ({', '.join(sorted(period_counts))})")
-    if notes:
-        parts.append(notes)
+    description, period = _estimate_notes(name, used, periods, lapse_rate_c_per_km, notes)
     pop = float(population) if population is not None else math.nan
     return PlaceNormals(
         name=name,
@@ -624,7 +657,7 @@ def estimate_place(
         tmean_c=values["tmean"],
         precip_mm=values["precip"],
         estimated=True,
-        notes="; ".join(parts),
+        notes=description,
         source="estimated by territoire_abm.climate.normals.estimate_place",
         kind="estimated",
     )

@@ -24,7 +24,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from importlib import resources
@@ -237,9 +237,21 @@ def _is_missing(raw: object) -> bool:
     return isinstance(raw, str) and not raw.strip()
 
 
-def _validate_row(
-    row: Mapping[str, object], row_number: int, source: str, decimal_comma: bool
-) -> Measure:
+def _numeric_rules() -> tuple[tuple[tuple[str, ...], str, Callable[[float], bool]], ...]:
+    """(columns, what is allowed, test) for every numeric column but the lead time."""
+    low, high = FACTOR_RANGE
+    return (
+        (POSITIVE_COLUMNS, "a number > 0", lambda v: v > 0),
+        (NON_NEGATIVE_COLUMNS, "a number >= 0", lambda v: v >= 0),
+        (SIGNED_COLUMNS, "a finite number (negative removes demand)", lambda v: True),
+        (FACTOR_COLUMNS, f"a multiplier in [{low:g}, {high:g}] (1 = no effect)",
+         lambda v: low <= v <= high),
+        (SHARE_COLUMNS, "a share in [0, 1]", lambda v: 0.0 <= v <= 1.0),
+    )
+
+
+def _row_id(row: Mapping[str, object], row_number: int, source: str) -> str:
+    """The row's snake_case id."""
     raw_id = row.get("id")
     row_id = "" if _is_missing(raw_id) else str(raw_id).strip()
     if not _ID_PATTERN.match(row_id):
@@ -248,11 +260,12 @@ def _validate_row(
             raw_id,
             "a snake_case identifier (lower-case letters, digits, underscores)",
         )
+    return row_id
 
-    def at(column: str) -> str:
-        return _where(source, row_number, row_id, column)
 
-    values: dict[str, object] = {"id": row_id}
+def _text_values(row: Mapping[str, object], at: Callable[[str], str]) -> dict[str, object]:
+    """Names and source (required), notes, kind/theme/unit (from their lists), adopters."""
+    values: dict[str, object] = {}
     for column in TEXT_COLUMNS:
         raw = row.get(column)
         if _is_missing(raw):
@@ -268,41 +281,41 @@ def _validate_row(
             raise UserError(at(column), raw, "one of " + ", ".join(choices))
         values[column] = text
     values["adopters"] = _parse_adopters(row.get("adopters"), at("adopters"))
+    return values
+
+
+def _number_values(row: Mapping[str, object], at: Callable[[str], str],
+                   decimal_comma: bool) -> dict[str, object]:
+    """Every numeric column within its rule, and the lead time in whole years."""
 
     def number(column: str, allowed: str) -> float:
         return _parse_number(row.get(column), at(column), allowed, decimal_comma=decimal_comma)
 
-    for column in POSITIVE_COLUMNS:
-        value = number(column, "a number > 0")
-        if value <= 0:
-            raise UserError(at(column), row.get(column), "a number > 0")
-        values[column] = value
-    for column in NON_NEGATIVE_COLUMNS:
-        value = number(column, "a number >= 0")
-        if value < 0:
-            raise UserError(at(column), row.get(column), "a number >= 0")
-        values[column] = value
-    for column in SIGNED_COLUMNS:
-        values[column] = number(column, "a finite number (negative removes demand)")
-    low, high = FACTOR_RANGE
-    factor_rule = f"a multiplier in [{low:g}, {high:g}] (1 = no effect)"
-    for column in FACTOR_COLUMNS:
-        value = number(column, factor_rule)
-        if not low <= value <= high:
-            raise UserError(at(column), row.get(column), factor_rule)
-        values[column] = value
-    for column in SHARE_COLUMNS:
-        value = number(column, "a share in [0, 1]")
-        if not 0.0 <= value <= 1.0:
-            raise UserError(at(column), row.get(column), "a share in [0, 1]")
-        values[column] = value
+    values: dict[str, object] = {}
+    for columns, allowed, ok in _numeric_rules():
+        for column in columns:
+            value = number(column, allowed)
+            if not ok(value):
+                raise UserError(at(column), row.get(column), allowed)
+            values[column] = value
 
     lead_rule = "a whole number of years >= 0"
     lead = number("lead_time_yr", lead_rule)
     if lead < 0 or lead != int(lead):
         raise UserError(at("lead_time_yr"), row.get("lead_time_yr"), lead_rule)
     values["lead_time_yr"] = int(lead)
+    return values
 
+
+def _validate_row(
+    row: Mapping[str, object], row_number: int, source: str, decimal_comma: bool
+) -> Measure:
+    row_id = _row_id(row, row_number, source)
+
+    def at(column: str) -> str:
+        return _where(source, row_number, row_id, column)
+
+    values = {"id": row_id, **_text_values(row, at), **_number_values(row, at, decimal_comma)}
     return Measure(**values)  # type: ignore[arg-type]
 
 

@@ -14,18 +14,22 @@ from territoire_abm.errors import UserError
 OPTIONS = ("seeds", "until", "csv", "workers", "executor", "scheduler")
 
 
-def parse_args(args: list[str]) -> tuple[dict[str, str], dict[str, object]]:
-    """Split ``key=value`` arguments into command options and model overrides."""
-    options, overrides = {}, {}
+def split_args(args: list[str], options: tuple[str, ...], *, example: str,
+               overrides: dict[str, object] | None = None,
+               ) -> tuple[dict[str, str], dict[str, object]]:
+    """Split ``key=value`` arguments into the command's ``options`` (text, by key) and dotted
+    model overrides (read as YAML, like Hydra: ``80`` → 80) laid over ``overrides``; the
+    shared front of ``check`` and ``calibrate``. ``example`` shows a right argument."""
+    chosen, model = {}, dict(overrides or {})
     for arg in args:
         key, sep, value = arg.partition("=")
         if not sep or not key:
-            raise UserError("argument", arg, "expected key=value, e.g. seeds=5 csv=check.csv")
-        if key in OPTIONS:
-            options[key] = value
+            raise UserError("argument", arg, f"expected key=value, e.g. {example}")
+        if key in options:
+            chosen[key] = value
         else:
-            overrides[key] = _value(value)
-    return options, overrides
+            model[key] = _value(value)
+    return chosen, model
 
 
 def _value(text: str) -> object:
@@ -38,23 +42,33 @@ def _value(text: str) -> object:
         return text
 
 
-def positive_int(options: dict[str, str], key: str, default: int | None) -> int | None:
+def int_option(options: dict[str, str], key: str, default: int | None, *,
+               minimum: int = 1) -> int | None:
+    """Option ``key`` as an integer >= ``minimum`` (``default`` when absent); anything else
+    is a one-line error naming the option."""
     if key not in options:
         return default
     try:
         value = int(options[key])
     except ValueError:
-        value = 0
-    if value < 1:
-        raise UserError(key, options[key], "expected an integer >= 1")
+        value = minimum - 1
+    if value < minimum:
+        raise UserError(key, options[key], f"expected an integer >= {minimum}")
     return value
 
 
+def positive_int(options: dict[str, str], key: str, default: int | None) -> int | None:
+    """Option ``key`` as an integer >= 1 (``default`` when absent)."""
+    return int_option(options, key, default)
+
+
 def check_main(args: list[str]) -> int:
+    """``territoire-abm check``: run the default territory (with the overrides) over
+    ``seeds`` seeds, print each grounding figure beside the model's, write ``csv`` if asked."""
     from territoire_abm.run import build_config
     from territoire_abm.validation.check import format_table, run_check
 
-    options, overrides = parse_args(args)
+    options, overrides = split_args(args, OPTIONS, example="seeds=5 csv=check.csv")
     seeds = positive_int(options, "seeds", 5)
     until = positive_int(options, "until", None)
     build_config(overrides)  # a bad override stops here, before any run
@@ -70,8 +84,8 @@ def check_main(args: list[str]) -> int:
     return 0
 
 
-
 def calibrate_main(args: list[str]) -> int:
+    """``territoire-abm calibrate``: see :mod:`territoire_abm.calibration.cli`."""
     from territoire_abm.calibration.cli import main as calibrate
 
     return calibrate(args)

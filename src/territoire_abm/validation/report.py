@@ -66,6 +66,8 @@ def status_table() -> list[str]:
 
 
 def generated_block(result: pd.DataFrame) -> str:
+    """The generated part of ``docs/validation.md`` between its markers: a one-line summary,
+    the comparison table, every source and the status of each unconfirmed default."""
     seeds = int(result["seeds"].max()) if len(result) else 0
     flagged = int(result["status"].isin(["low", "high"]).sum())
     modelled = int(result["status"].isin(["ok", "low", "high"]).sum())
@@ -102,6 +104,8 @@ def render(page: str, result: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m territoire_abm.validation.report [CSV] [PAGE]``: regenerate the page's block
+    from the check's CSV (defaults ``docs/validation.csv``, ``docs/validation.md``)."""
     args = list(sys.argv[1:] if argv is None else argv)
     csv_path = Path(args[0] if args else "docs/validation.csv")
     page_path = Path(args[1] if len(args) > 1 else "docs/validation.md")

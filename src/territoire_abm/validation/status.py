@@ -21,6 +21,8 @@ DEFAULT_REASON = ("no figure in the grounding table constrains it; its influence
 
 
 def status_table() -> pd.DataFrame:
+    """``data/parameter_status.csv`` indexed by parameter path: each calibrated or not
+    calibrated unconfirmed default with its reason (an unknown status is refused)."""
     path = resources.files("territoire_abm.data") / "parameter_status.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     bad = sorted(set(table["status"]) - set(STATUSES))
