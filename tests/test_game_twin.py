@@ -171,3 +171,16 @@ def test_debrief_pack_includes_the_twin_team(played, tmp_path):
     assert (folder / "twin_indicators.csv").read_text().count("\n") == 1 + 4
     replay = (folder / "replay.csv").read_text().splitlines()[0]
     assert "twin_heat_stress_per_inhabitant" in replay
+
+
+def test_cli_replay_of_a_twin_session(played, capsys):
+    """``game replay`` replays both logs (the twin's too) under another seed and scenario."""
+    from territoire_abm.cli import main
+    from territoire_abm.game.replay import replay_once
+
+    table = replay_once(played, seed=7, scenario="ssp585")
+    assert {"heat_stress_per_inhabitant", "twin_heat_stress_per_inhabitant"} <= set(table)
+    assert not table["river_flow_mean_m3s"].equals(played.indicators()["river_flow_mean_m3s"])
+    code = main(["game", "replay", f"code={played.code}", f"dir={played.directory.parent}",
+                 "seed=7", "scenario=ssp585"])
+    assert code == 0 and "heat_stress_per_inhabitant" in capsys.readouterr().out
