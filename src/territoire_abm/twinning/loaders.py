@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -182,6 +184,25 @@ def read_normals_csv(path: str | Path, *, kind: str = "user") -> list[PlaceNorma
     frame = frame.rename(columns={k: v for k, v in _WIDE_ALIASES.items() if k in frame.columns})
     if "name" not in frame.columns:
         raise UserError("name", "missing column", f"{file.name} needs a 'name' column")
+    climate_cols = _climate_columns(frame)
+    frame["name"] = _checked_names(frame)
+    numeric_cols = climate_cols + [c for c in frame.columns if c.startswith("sd_")] + [
+        c for c in ("lat", "lon", "altitude_m", "population") if c in frame.columns
+    ]
+    for col in numeric_cols:
+        frame[col] = _numeric(frame, col)
+    _check_position_and_rurality(frame)
+    _check_units(frame)
+    if "kind" not in frame.columns:
+        frame["kind"] = kind
+    if "source" not in frame.columns:
+        frame["source"] = f"user file {file.name}"
+    return places_from_frame(frame, default_kind=kind)
+
+
+def _climate_columns(frame: pd.DataFrame) -> list[str]:
+    """The wide file's climate columns; unknown climate-looking columns, none at all, or a
+    variable with some but not all of its months are user errors."""
     for col in frame.columns:
         if _CLIMATE_PREFIX.match(col) and col not in _KNOWN_WIDE and not col.startswith("sd_"):
             raise UserError(col, "unknown column",
@@ -198,6 +219,11 @@ def read_normals_csv(path: str | Path, *, kind: str = "user") -> list[PlaceNorma
             missing = [m for m in MONTHS if m not in present]
             raise UserError(f"{v}_{missing[0]}", "missing column",
                             f"give all 12 months {v}_jan..{v}_dec or only single months")
+    return climate_cols
+
+
+def _checked_names(frame: pd.DataFrame) -> pd.Series:
+    """The places' names, stripped; an empty or repeated name is a user error."""
     names = frame["name"].astype(str).str.strip()
     empty = frame["name"].isna() | (names == "") | (names == "nan")
     if empty.any():
@@ -205,12 +231,11 @@ def read_normals_csv(path: str | Path, *, kind: str = "user") -> list[PlaceNorma
     dup = names[names.duplicated()]
     if not dup.empty:
         raise UserError("name", dup.iloc[0], "each place once")
-    frame["name"] = names
-    numeric_cols = climate_cols + [c for c in frame.columns if c.startswith("sd_")] + [
-        c for c in ("lat", "lon", "altitude_m", "population") if c in frame.columns
-    ]
-    for col in numeric_cols:
-        frame[col] = _numeric(frame, col)
+    return names
+
+
+def _check_position_and_rurality(frame: pd.DataFrame) -> None:
+    """Latitudes and longitudes in range; rurality rural, urban or empty."""
     for col, low, high in (("lat", -90, 90), ("lon", -180, 180)):
         if col in frame.columns:
             bad = frame[col].dropna()
@@ -222,12 +247,6 @@ def read_normals_csv(path: str | Path, *, kind: str = "user") -> list[PlaceNorma
         bad = values[~values.isin(["", "rural", "urban"])]
         if not bad.empty:
             raise UserError("rurality", bad.iloc[0], "rural or urban")
-    _check_units(frame)
-    if "kind" not in frame.columns:
-        frame["kind"] = kind
-    if "source" not in frame.columns:
-        frame["source"] = f"user file {file.name}"
-    return places_from_frame(frame, default_kind=kind)
 
 
 # --------------------------------------------------------------------------- NetCDF
@@ -351,82 +370,14 @@ def read_normals_netcdf(
         if not any(v in found for v in TEMPERATURE_VARIABLES):
             raise UserError("candidates", file.name,
                             "no temperature variable (tasmin/tasmax/tas, tmin/tmax/tmean, …)")
-        lat_name, lon_name = _find(ds, _LAT_NAMES), _find(ds, _LON_NAMES)
-        if lat_name is None or lon_name is None:
-            raise UserError("candidates", file.name, "lat/lon coordinates (lat, lon)")
-        first = ds[next(iter(found.values()))]
-        time_dim = next((d for d in first.dims if d.lower() in ("month", "time", "t")), None)
-        if time_dim is None:
-            raise UserError("candidates", file.name, "a month or time dimension")
-        spatial = [d for d in first.dims if d != time_dim]
-        lat2, lon2 = xr.broadcast(ds[lat_name], ds[lon_name])
-        lat_flat = lat2.transpose(*[d for d in spatial if d in lat2.dims]).values.reshape(-1)
-        lon_flat = lon2.transpose(*[d for d in spatial if d in lon2.dims]).values.reshape(-1)
-        n_time = first.sizes[time_dim]
-        n_cells = int(np.prod([first.sizes[d] for d in spatial])) if spatial else 1
-        if n_cells > max_cells:
-            raise UserError("candidates", f"{n_cells} cells", f"at most {max_cells}; crop it")
-        if lat_flat.size != n_cells:
-            raise UserError("candidates", file.name, "lat/lon on the variables' grid")
-        if n_time != 12 and n_time % 12 != 0:
-            raise UserError("time", n_time, "12 months (climatology) or whole years of months")
-        month_order = np.arange(12)
-        step_month = np.arange(n_time) % 12  # calendar month (0-11) of each time step
-        years_label = None
-        time_values = ds[time_dim].values if time_dim in ds.coords else None
-        if time_values is not None and np.issubdtype(np.asarray(time_values).dtype,
-                                                     np.datetime64):
-            months = pd.DatetimeIndex(time_values).month.to_numpy()
-            year_vals = pd.DatetimeIndex(time_values).year.to_numpy()
-            step_month = months - 1
-            if n_time == 12:
-                month_order = np.argsort(months)
-            else:
-                expected = np.tile(np.arange(1, 13), n_time // 12)
-                if not np.array_equal(months, expected):
-                    raise UserError("time", file.name, "whole years, January to December")
-                years_label = f"{year_vals.min()}-{year_vals.max()}"
-        elif time_values is not None and n_time == 12 and time_dim.lower() == "month":
-            month_order = np.argsort(np.asarray(time_values))
-            step_month = np.asarray(time_values).astype(int) - 1
-            if sorted(step_month.tolist()) != list(range(12)):
-                raise UserError("month", file.name, "month values 1..12")
-        monthly: dict[str, np.ndarray] = {}
-        years: dict[str, np.ndarray] = {}
-        conv_notes = []
-        for variable, name in found.items():
-            da = ds[name]
-            if set(da.dims) != set(first.dims):
-                raise UserError(name, "dims " + ",".join(da.dims),
-                                f"the same dims as {first.name} ({','.join(first.dims)})")
-            data = da.transpose(time_dim, *spatial).values.astype(float).reshape(n_time, -1)
-            days = DAYS_IN_MONTH[step_month][:, None]
-            data, note = _convert(variable, name, data, da.attrs.get("units"), days)
-            if note:
-                conv_notes.append(note)
-            if n_time == 12:
-                monthly[variable] = data[month_order].T
-            else:
-                series = data.reshape(n_time // 12, 12, -1).transpose(0, 2, 1)
-                years[variable] = series.astype(np.float32)
-                with np.errstate(invalid="ignore"):
-                    monthly[variable] = np.nanmean(series, axis=0)
-        alt_name = _find(ds, _ALTITUDE_NAMES)
-        altitude = np.full(n_cells, np.nan)
-        if alt_name is not None:
-            alt = ds[alt_name]
-            if set(alt.dims) <= set(spatial):
-                alt_b = alt.broadcast_like(first.isel({time_dim: 0}))
-                altitude = alt_b.transpose(*spatial).values.astype(float).reshape(-1)
+        grid = _grid_layout(ds, file, ds[next(iter(found.values()))], max_cells)
+        month_order, step_month, years_label = _month_steps(ds, file, grid)
+        monthly, years, conv_notes = _grid_variables(ds, found, grid, month_order, step_month)
+        altitude = _grid_altitude(ds, grid)
         file_period = period or str(ds.attrs.get("period", "")) or years_label or ""
-    for v in VARIABLES:
-        monthly.setdefault(v, np.full((n_cells, 12), np.nan))
-    temp_ok = np.zeros(n_cells, dtype=bool)
-    for v in TEMPERATURE_VARIABLES:
-        temp_ok |= np.isfinite(monthly[v]).all(axis=1)
-    keep = np.flatnonzero(temp_ok)
-    if keep.size == 0:
-        raise UserError("candidates", file.name, "at least one grid cell with 12 months of data")
+    n_cells = grid.n_cells
+    lat_flat, lon_flat = grid.lat, grid.lon
+    keep = _cells_with_temperature(monthly, n_cells, file)
     if "tmean" not in found and "tmin" in found and "tmax" in found:
         monthly["tmean"] = (monthly["tmin"] + monthly["tmax"]) / 2.0
         if years:
@@ -470,3 +421,127 @@ def load_candidates(path: str | Path) -> CandidateSet:
     if suffix in (".csv", ".txt", ".tsv"):
         return CandidateSet.from_places(read_normals_csv(file), origin=str(file))
     raise UserError("candidates", str(path), "a .csv normals table or a .nc climatology")
+
+
+@dataclass
+class _GridLayout:
+    """Where the data of a NetCDF climatology are: its first variable, time and spatial
+    dimensions, and each cell's latitude and longitude (flattened)."""
+
+    first: Any
+    time_dim: str
+    spatial: list[str]
+    lat: np.ndarray
+    lon: np.ndarray
+    n_time: int
+    n_cells: int
+
+
+def _grid_layout(ds, file: Path, first, max_cells: int) -> _GridLayout:
+    """The grid's dimensions and coordinates; a grid without lat/lon, without a month or
+    time axis, too large, or not made of whole years of months is a user error."""
+    import xarray as xr
+
+    lat_name, lon_name = _find(ds, _LAT_NAMES), _find(ds, _LON_NAMES)
+    if lat_name is None or lon_name is None:
+        raise UserError("candidates", file.name, "lat/lon coordinates (lat, lon)")
+    time_dim = next((d for d in first.dims if d.lower() in ("month", "time", "t")), None)
+    if time_dim is None:
+        raise UserError("candidates", file.name, "a month or time dimension")
+    spatial = [d for d in first.dims if d != time_dim]
+    lat2, lon2 = xr.broadcast(ds[lat_name], ds[lon_name])
+    lat_flat = lat2.transpose(*[d for d in spatial if d in lat2.dims]).values.reshape(-1)
+    lon_flat = lon2.transpose(*[d for d in spatial if d in lon2.dims]).values.reshape(-1)
+    n_time = first.sizes[time_dim]
+    n_cells = int(np.prod([first.sizes[d] for d in spatial])) if spatial else 1
+    if n_cells > max_cells:
+        raise UserError("candidates", f"{n_cells} cells", f"at most {max_cells}; crop it")
+    if lat_flat.size != n_cells:
+        raise UserError("candidates", file.name, "lat/lon on the variables' grid")
+    if n_time != 12 and n_time % 12 != 0:
+        raise UserError("time", n_time, "12 months (climatology) or whole years of months")
+    return _GridLayout(first, time_dim, spatial, lat_flat, lon_flat, n_time, n_cells)
+
+
+def _month_steps(ds, file: Path, grid: _GridLayout
+                 ) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """Order of the 12 months, calendar month (0–11) of each time step, and the years the
+    series covers ("1991-2020"; None for a climatology)."""
+    n_time, time_dim = grid.n_time, grid.time_dim
+    month_order = np.arange(12)
+    step_month = np.arange(n_time) % 12
+    years_label = None
+    time_values = ds[time_dim].values if time_dim in ds.coords else None
+    if time_values is not None and np.issubdtype(np.asarray(time_values).dtype,
+                                                 np.datetime64):
+        months = pd.DatetimeIndex(time_values).month.to_numpy()
+        year_vals = pd.DatetimeIndex(time_values).year.to_numpy()
+        step_month = months - 1
+        if n_time == 12:
+            month_order = np.argsort(months)
+        else:
+            expected = np.tile(np.arange(1, 13), n_time // 12)
+            if not np.array_equal(months, expected):
+                raise UserError("time", file.name, "whole years, January to December")
+            years_label = f"{year_vals.min()}-{year_vals.max()}"
+    elif time_values is not None and n_time == 12 and time_dim.lower() == "month":
+        month_order = np.argsort(np.asarray(time_values))
+        step_month = np.asarray(time_values).astype(int) - 1
+        if sorted(step_month.tolist()) != list(range(12)):
+            raise UserError("month", file.name, "month values 1..12")
+    return month_order, step_month, years_label
+
+
+def _grid_variables(ds, found: dict[str, str], grid: _GridLayout, month_order: np.ndarray,
+                    step_month: np.ndarray
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], list[str]]:
+    """Monthly normals (cells × 12, °C and mm) of every variable found, the yearly series
+    when the file has whole years, and the notes of the unit conversions."""
+    first, time_dim, spatial, n_time = grid.first, grid.time_dim, grid.spatial, grid.n_time
+    monthly: dict[str, np.ndarray] = {}
+    years: dict[str, np.ndarray] = {}
+    conv_notes = []
+    for variable, name in found.items():
+        da = ds[name]
+        if set(da.dims) != set(first.dims):
+            raise UserError(name, "dims " + ",".join(da.dims),
+                            f"the same dims as {first.name} ({','.join(first.dims)})")
+        data = da.transpose(time_dim, *spatial).values.astype(float).reshape(n_time, -1)
+        days = DAYS_IN_MONTH[step_month][:, None]
+        data, note = _convert(variable, name, data, da.attrs.get("units"), days)
+        if note:
+            conv_notes.append(note)
+        if n_time == 12:
+            monthly[variable] = data[month_order].T
+        else:
+            series = data.reshape(n_time // 12, 12, -1).transpose(0, 2, 1)
+            years[variable] = series.astype(np.float32)
+            with np.errstate(invalid="ignore"):
+                monthly[variable] = np.nanmean(series, axis=0)
+    for v in VARIABLES:
+        monthly.setdefault(v, np.full((grid.n_cells, 12), np.nan))
+    return monthly, years, conv_notes
+
+
+def _grid_altitude(ds, grid: _GridLayout) -> np.ndarray:
+    """Each cell's altitude (m) when the file has one on the grid, else NaN."""
+    altitude = np.full(grid.n_cells, np.nan)
+    alt_name = _find(ds, _ALTITUDE_NAMES)
+    if alt_name is not None:
+        alt = ds[alt_name]
+        if set(alt.dims) <= set(grid.spatial):
+            alt_b = alt.broadcast_like(grid.first.isel({grid.time_dim: 0}))
+            altitude = alt_b.transpose(*grid.spatial).values.astype(float).reshape(-1)
+    return altitude
+
+
+def _cells_with_temperature(monthly: dict[str, np.ndarray], n_cells: int, file: Path
+                            ) -> np.ndarray:
+    """Indices of the cells with 12 months of at least one temperature variable."""
+    temp_ok = np.zeros(n_cells, dtype=bool)
+    for v in TEMPERATURE_VARIABLES:
+        temp_ok |= np.isfinite(monthly[v]).all(axis=1)
+    keep = np.flatnonzero(temp_ok)
+    if keep.size == 0:
+        raise UserError("candidates", file.name, "at least one grid cell with 12 months of data")
+    return keep
