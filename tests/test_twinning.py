@@ -739,7 +739,7 @@ def test_cli_compare_with_a_stand_in_engine(monkeypatch, tmp_path):
                  "best_practice_book.html", "best_practice_book.md"):
         assert (tmp_path / "r" / name).stat().st_size > 0
     book = (tmp_path / "r" / "best_practice_book.md").read_text(encoding="utf-8")
-    assert "Drip irrigation" in book
+    assert "Irrigation au goutte-à-goutte" in book  # French by default (lang=fr)
 
 
 def test_engine_measure_columns_and_catalogue_are_used():

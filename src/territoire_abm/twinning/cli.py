@@ -416,9 +416,10 @@ def _report(args: dict[str, Any], stdout: TextIO) -> int:
         if "measure_id" not in catalogue.columns:
             raise UserError("catalogue", "measure_id", "a column named measure_id")
     comparison = compare_territories(target_res, twin_res, target, twin, ranking=ranking)
-    written = [write_report(comparison, out, catalogue)]
-    written += list(write_poster(comparison, out, catalogue).values())
-    written += list(write_book(comparison, out, catalogue).values())
+    lang = args.get("lang", "fr")
+    written = [write_report(comparison, out, catalogue, lang)]
+    written += list(write_poster(comparison, out, catalogue, lang).values())
+    written += list(write_book(comparison, out, catalogue, lang).values())
     written += list(comparison.write(out).values())
     sigma = comparison.twin_sigma()
     print(f"{target.label} ↔ {twin.label} ({ranking.horizon_label})"

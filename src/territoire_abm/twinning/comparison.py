@@ -51,6 +51,7 @@ class Indicator:
     unit: str
     better: str  # "lower", "higher" or "none" (a choice, not a performance: not judged)
     per_1000: bool = False  # also shown per 1,000 inhabitants
+    label_fr: str = ""  # the label in the French deliverables
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,17 @@ THEMES: tuple[Theme, ...] = (
     Theme(
         "heat", "Urban strategies against heat", "Stratégies urbaines face à la chaleur",
         (
-            Indicator("hot_days_35", "days ≥ 35 °C", "days/yr", "lower"),
-            Indicator("tropical_nights", "tropical nights", "nights/yr", "lower"),
+            Indicator("hot_days_35", "days ≥ 35 °C", "days/yr", "lower",
+                      label_fr="jours ≥ 35 °C"),
+            Indicator("tropical_nights", "tropical nights", "nights/yr", "lower",
+                      label_fr="nuits tropicales"),
             Indicator("heat_stress_person_days", "heat-stress person-days", "person-days/yr",
-                      "lower", per_1000=True),
-            Indicator("cooling_demand_kwh", "cooling demand", "kWh/yr", "lower"),
-            Indicator("cooling_share", "households with air conditioning", "share", "none"),
+                      "lower", per_1000=True,
+                      label_fr="personnes-jours de stress thermique"),
+            Indicator("cooling_demand_kwh", "cooling demand", "kWh/yr", "lower",
+                      label_fr="besoin de climatisation"),
+            Indicator("cooling_share", "households with air conditioning", "share", "none",
+                      label_fr="ménages équipés de climatisation"),
         ),
         ("heat_island", "urban_heat", "cool", "green", "tree", "shade", "vegetat", "roof",
          "albedo", "air_cond", "ventilat", "insulat", "fountain", "park", "canopy", "white"),
@@ -81,11 +87,15 @@ THEMES: tuple[Theme, ...] = (
     Theme(
         "extremes", "Measures against extreme events", "Mesures face aux phénomènes extrêmes",
         (
-            Indicator("heat_wave_days", "heat-wave days", "days/yr", "lower"),
+            Indicator("heat_wave_days", "heat-wave days", "days/yr", "lower",
+                      label_fr="jours de canicule"),
             Indicator("farm_revenue_loss_eur", "farm revenue lost to heat and drought", "€/yr",
-                      "lower"),
-            Indicator("unserved_kwh", "unserved energy (outages)", "kWh/yr", "lower"),
-            Indicator("crop_yield_factor", "crop yield / potential", "share", "higher"),
+                      "lower",
+                      label_fr="revenu agricole perdu (chaleur et sécheresse)"),
+            Indicator("unserved_kwh", "unserved energy (outages)", "kWh/yr", "lower",
+                      label_fr="énergie non fournie (coupures)"),
+            Indicator("crop_yield_factor", "crop yield / potential", "share", "higher",
+                      label_fr="rendement / potentiel"),
         ),
         ("heatwave", "heat_wave", "alert", "warning", "plan", "emergenc", "flood", "fire",
          "storm", "crisis", "refuge", "shelter", "backup", "resilien", "canicule"),
@@ -94,13 +104,18 @@ THEMES: tuple[Theme, ...] = (
         "water", "Water management and usage conflicts", "Gestion de l'eau et conflits d'usage",
         (
             Indicator("unmet_water_share_households", "unmet water demand, households",
-                      "share", "lower"),
+                      "share", "lower",
+                      label_fr="demande en eau non satisfaite, ménages"),
             Indicator("unmet_water_share_agriculture", "unmet water demand, agriculture",
-                      "share", "lower"),
+                      "share", "lower",
+                      label_fr="demande en eau non satisfaite, agriculture"),
             Indicator("unmet_water_share_industry", "unmet water demand, industry",
-                      "share", "lower"),
-            Indicator("restriction_days", "drought-restriction days", "days/yr", "lower"),
-            Indicator("unmet_water_m3", "unmet water demand, all uses", "m³/yr", "lower"),
+                      "share", "lower",
+                      label_fr="demande en eau non satisfaite, industrie"),
+            Indicator("restriction_days", "drought-restriction days", "days/yr", "lower",
+                      label_fr="jours de restriction sécheresse"),
+            Indicator("unmet_water_m3", "unmet water demand, all uses", "m³/yr", "lower",
+                      label_fr="demande en eau non satisfaite, tous usages"),
         ),
         ("water", "irrigat", "drip", "reuse", "rain", "tank", "leak", "reservoir", "storage",
          "tariff", "meter", "aquifer", "greywater", "xeri", "crop_switch"),
@@ -108,11 +123,15 @@ THEMES: tuple[Theme, ...] = (
     Theme(
         "social", "Social behaviours", "Comportements sociétaux",
         (
-            Indicator("cooperation_rate", "cooperation rate", "share", "higher"),
-            Indicator("trust_mean", "mean trust", "0–1", "higher"),
-            Indicator("satisfaction_mean", "mean satisfaction", "0–1", "higher"),
+            Indicator("cooperation_rate", "cooperation rate", "share", "higher",
+                      label_fr="taux de coopération"),
+            Indicator("trust_mean", "mean trust", "0–1", "higher",
+                      label_fr="confiance moyenne"),
+            Indicator("satisfaction_mean", "mean satisfaction", "0–1", "higher",
+                      label_fr="satisfaction moyenne"),
             Indicator("emissions_t_per_inhabitant", "emissions per inhabitant", "tCO2e/yr",
-                      "lower"),
+                      "lower",
+                      label_fr="émissions par habitant"),
         ),
         ("communit", "cooperat", "solidar", "awareness", "volunteer", "participat",
          "sharing", "energy_community", "education", "neighbour", "collective"),
