@@ -83,6 +83,44 @@ def salib_xy(
     return results.problem, x, yv
 
 
+# How each analyser names itself in messages, and whether it needs every sample of the
+# design (structured samples: Sobol, Morris, FAST) or can drop runs without a value.
+_NEEDS = {"sobol": ("Sobol", True), "morris": ("Morris", True), "fast": ("FAST", True),
+          "pawn": ("PAWN", False), "delta": ("delta", False)}
+
+
+def outcome_xy(results: Results, method: str, outcome: str, *, year: int | None = None,
+               policy: str | None = None) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """SALib problem, X and Y of a scalar outcome (or a yearly indicator at ``year``) for
+    the analyser ``method``, once the design is checked to suit it."""
+    check_design(results, method)
+    label, complete = _NEEDS[method]
+    return salib_xy(results, results.outcome(outcome, year=year), policy=policy,
+                    complete=complete, analysis=label, outcome=outcome)
+
+
+def indices_over_time(
+    results: Results,
+    method: str,
+    indicator: str,
+    analyse: Callable[[dict[str, Any], np.ndarray, np.ndarray], pd.DataFrame],
+    *,
+    years: Iterable[int] | None = None,
+    policy: str | None = None,
+) -> pd.DataFrame:
+    """``analyse(problem, x, y)`` for each year of a yearly indicator (long table with a
+    ``year`` column), once the design is checked to suit the analyser ``method``."""
+    check_design(results, method)
+    label, complete = _NEEDS[method]
+
+    def one(values: pd.Series) -> pd.DataFrame:
+        problem, x, y = salib_xy(results, values, policy=policy, complete=complete,
+                                 analysis=label, outcome=indicator)
+        return analyse(problem, x, y)
+
+    return over_time(results, indicator, one, years)
+
+
 def over_time(
     results: Results,
     indicator: str,

@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 
 from territoire_abm.experiments.analysis._salib import (
-    check_design,
     check_seed,
-    over_time,
-    salib_xy,
+    indices_over_time,
+    outcome_xy,
 )
 from territoire_abm.experiments.analysis.results import Results
 
@@ -48,9 +47,7 @@ def delta_indices(results: Results, outcome: str, *, year: int | None = None,
                   seed: int = 1) -> pd.DataFrame:
     """Borgonovo delta and S1 of a scalar outcome (or a yearly indicator at ``year``),
     one row per factor; any sampled design (no SALib sampler needed)."""
-    check_design(results, "delta")
-    problem, x, y = salib_xy(results, results.outcome(outcome, year=year), policy=policy,
-                             complete=False, analysis="delta", outcome=outcome)
+    problem, x, y = outcome_xy(results, "delta", outcome, year=year, policy=policy)
     return analyze_delta(problem, x, y, num_resamples=num_resamples, seed=seed)
 
 
@@ -58,11 +55,8 @@ def delta_over_time(results: Results, indicator: str, *, years: Iterable[int] | 
                     policy: str | None = None, num_resamples: int = 50,
                     seed: int = 1) -> pd.DataFrame:
     """Delta and S1 for each year of a yearly indicator: long table with a ``year`` column."""
-    check_design(results, "delta")
-
-    def one(values: pd.Series) -> pd.DataFrame:
-        problem, x, y = salib_xy(results, values, policy=policy, complete=False,
-                                 analysis="delta", outcome=indicator)
-        return analyze_delta(problem, x, y, num_resamples=num_resamples, seed=seed)
-
-    return over_time(results, indicator, one, years)
+    return indices_over_time(
+        results, "delta", indicator,
+        lambda problem, x, y: analyze_delta(problem, x, y, num_resamples=num_resamples,
+                                            seed=seed),
+        years=years, policy=policy)

@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 
 from territoire_abm.experiments.analysis._salib import (
-    check_design,
     check_seed,
-    over_time,
-    salib_xy,
+    indices_over_time,
+    outcome_xy,
 )
 from territoire_abm.experiments.analysis.results import Results
 
@@ -46,9 +45,7 @@ def fast_indices(results: Results, outcome: str, *, year: int | None = None,
                  policy: str | None = None, conf_level: float = 0.95,
                  num_resamples: int = 100, seed: int = 1) -> pd.DataFrame:
     """eFAST indices of a scalar outcome (or a yearly indicator at ``year``)."""
-    check_design(results, "fast")
-    problem, _, y = salib_xy(results, results.outcome(outcome, year=year), policy=policy,
-                             complete=True, analysis="FAST", outcome=outcome)
+    problem, _, y = outcome_xy(results, "fast", outcome, year=year, policy=policy)
     return analyze_fast(problem, y, m=int(results.options.get("M", 4)), conf_level=conf_level,
                         num_resamples=num_resamples, seed=seed)
 
@@ -57,12 +54,8 @@ def fast_over_time(results: Results, indicator: str, *, years: Iterable[int] | N
                    policy: str | None = None, seed: int = 1) -> pd.DataFrame:
     """eFAST S1 and ST for each year of a yearly indicator: long table with a ``year``
     column."""
-    check_design(results, "fast")
     m = int(results.options.get("M", 4))
-
-    def one(values: pd.Series) -> pd.DataFrame:
-        problem, _, y = salib_xy(results, values, policy=policy, complete=True,
-                                 analysis="FAST", outcome=indicator)
-        return analyze_fast(problem, y, m=m, seed=seed)
-
-    return over_time(results, indicator, one, years)
+    return indices_over_time(
+        results, "fast", indicator,
+        lambda problem, _, y: analyze_fast(problem, y, m=m, seed=seed),
+        years=years, policy=policy)

@@ -19,10 +19,9 @@ import numpy as np
 import pandas as pd
 
 from territoire_abm.experiments.analysis._salib import (
-    check_design,
     check_seed,
-    over_time,
-    salib_xy,
+    indices_over_time,
+    outcome_xy,
 )
 from territoire_abm.experiments.analysis.results import Results
 
@@ -47,9 +46,7 @@ def morris_indices(results: Results, outcome: str, *, year: int | None = None,
                    policy: str | None = None, conf_level: float = 0.95,
                    num_resamples: int = 1000, seed: int = 1) -> pd.DataFrame:
     """Morris screening of a scalar outcome (or a yearly indicator at ``year``)."""
-    check_design(results, "morris")
-    problem, x, y = salib_xy(results, results.outcome(outcome, year=year), policy=policy,
-                             complete=True, analysis="Morris", outcome=outcome)
+    problem, x, y = outcome_xy(results, "morris", outcome, year=year, policy=policy)
     return analyze_morris(problem, x, y, num_levels=int(results.options.get("num_levels", 4)),
                           conf_level=conf_level, num_resamples=num_resamples, seed=seed)
 
@@ -59,13 +56,9 @@ def morris_over_time(results: Results, indicator: str, *, years: Iterable[int] |
                      num_resamples: int = 200) -> pd.DataFrame:
     """Morris mu* and sigma for each year of a yearly indicator: long table with a ``year``
     column."""
-    check_design(results, "morris")
     levels = int(results.options.get("num_levels", 4))
-
-    def one(values: pd.Series) -> pd.DataFrame:
-        problem, x, y = salib_xy(results, values, policy=policy, complete=True,
-                                 analysis="Morris", outcome=indicator)
-        return analyze_morris(problem, x, y, num_levels=levels, seed=seed,
-                              num_resamples=num_resamples)
-
-    return over_time(results, indicator, one, years)
+    return indices_over_time(
+        results, "morris", indicator,
+        lambda problem, x, y: analyze_morris(problem, x, y, num_levels=levels, seed=seed,
+                                             num_resamples=num_resamples),
+        years=years, policy=policy)

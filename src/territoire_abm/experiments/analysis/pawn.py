@@ -18,10 +18,9 @@ import numpy as np
 import pandas as pd
 
 from territoire_abm.experiments.analysis._salib import (
-    check_design,
     check_seed,
-    over_time,
-    salib_xy,
+    indices_over_time,
+    outcome_xy,
 )
 from territoire_abm.experiments.analysis.results import Results
 
@@ -44,20 +43,14 @@ def pawn_indices(results: Results, outcome: str, *, year: int | None = None,
                  policy: str | None = None, slices: int = 10, seed: int = 1) -> pd.DataFrame:
     """PAWN indices of a scalar outcome (or a yearly indicator at ``year``); any sampled
     design."""
-    check_design(results, "pawn")
-    problem, x, y = salib_xy(results, results.outcome(outcome, year=year), policy=policy,
-                             complete=False, analysis="PAWN", outcome=outcome)
+    problem, x, y = outcome_xy(results, "pawn", outcome, year=year, policy=policy)
     return analyze_pawn(problem, x, y, slices=slices, seed=seed)
 
 
 def pawn_over_time(results: Results, indicator: str, *, years: Iterable[int] | None = None,
                    policy: str | None = None, slices: int = 10, seed: int = 1) -> pd.DataFrame:
     """PAWN indices for each year of a yearly indicator: long table with a ``year`` column."""
-    check_design(results, "pawn")
-
-    def one(values: pd.Series) -> pd.DataFrame:
-        problem, x, y = salib_xy(results, values, policy=policy, complete=False,
-                                 analysis="PAWN", outcome=indicator)
-        return analyze_pawn(problem, x, y, slices=slices, seed=seed)
-
-    return over_time(results, indicator, one, years)
+    return indices_over_time(
+        results, "pawn", indicator,
+        lambda problem, x, y: analyze_pawn(problem, x, y, slices=slices, seed=seed),
+        years=years, policy=policy)

@@ -21,10 +21,9 @@ import numpy as np
 import pandas as pd
 
 from territoire_abm.experiments.analysis._salib import (
-    check_design,
     check_seed,
-    over_time,
-    salib_xy,
+    indices_over_time,
+    outcome_xy,
 )
 from territoire_abm.experiments.analysis.results import Results
 
@@ -78,10 +77,7 @@ def sobol_indices(
     seed: int = 1,
 ) -> SobolIndices:
     """Sobol indices of a scalar outcome (or of a yearly indicator at ``year``)."""
-    check_design(results, "sobol")
-    values = results.outcome(outcome, year=year)
-    problem, _, y = salib_xy(results, values, policy=policy, complete=True, analysis="Sobol",
-                             outcome=outcome)
+    problem, _, y = outcome_xy(results, "sobol", outcome, year=year, policy=policy)
     return analyze_sobol(problem, y,
                          calc_second_order=bool(results.options.get("calc_second_order", True)),
                          conf_level=conf_level, num_resamples=num_resamples, seed=seed)
@@ -98,13 +94,10 @@ def sobol_over_time(
     seed: int = 1,
 ) -> pd.DataFrame:
     """First and total indices of a yearly indicator, year by year (long table)."""
-    check_design(results, "sobol")
     second = bool(results.options.get("calc_second_order", True))
-
-    def one(values: pd.Series) -> pd.DataFrame:
-        problem, _, y = salib_xy(results, values, policy=policy, complete=True,
-                                 analysis="Sobol", outcome=indicator)
-        return analyze_sobol(problem, y, calc_second_order=second, conf_level=conf_level,
-                             num_resamples=num_resamples, seed=seed).indices
-
-    return over_time(results, indicator, one, years)
+    return indices_over_time(
+        results, "sobol", indicator,
+        lambda problem, _, y: analyze_sobol(problem, y, calc_second_order=second,
+                                            conf_level=conf_level, num_resamples=num_resamples,
+                                            seed=seed).indices,
+        years=years, policy=policy)
