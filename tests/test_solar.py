@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pvlib
 import pytest
 
 from territoire_abm.climate.weather import (
@@ -16,8 +17,6 @@ from territoire_abm.climate.weather import (
     _erbs_diffuse_fraction,
     _solar_geometry,
 )
-
-pvlib = pytest.importorskip("pvlib")
 
 FEB_13, JULY_1 = 44, 182  # day of year (no leap day)
 
