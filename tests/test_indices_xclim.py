@@ -23,18 +23,18 @@ from territoire_abm.climate import (
     yearly_indices,
 )
 from territoire_abm.climate.indices import extraterrestrial_radiation_mm
+from territoire_abm.climate.normals import place_normals
 
-# Montauban-like monthly normals (as in tests/test_climate.py)
-TMIN = np.array([1.9, 2.2, 4.5, 6.9, 10.7, 14.1, 16.2, 15.9, 12.6, 9.6, 5.3, 2.6])
-TMAX = np.array([9.2, 11.4, 15.1, 17.7, 21.8, 25.5, 28.3, 28.1, 24.8, 19.8, 13.1, 9.5])
-PRECIP = np.array([51, 41, 47, 66, 75, 58, 39, 46, 46, 53, 52, 53], dtype=float)
 N_YEARS = 15
 
 
 def years_at(warming_c: float, seed: int) -> list[DailyWeather]:
+    """Years of the default commune's shipped normals (1991–2020) at a France warming level."""
+    normals = place_normals("Carbonne")
     d = warming_c - 1.3
     rng = np.random.default_rng(seed)
-    return [generate_year(TMIN, TMAX, PRECIP, delta_c_monthly=monthly_temperature_delta_c(d),
+    return [generate_year(normals.tmin_c, normals.tmax_c, normals.precip_mm,
+                          delta_c_monthly=monthly_temperature_delta_c(d),
                           precip_factor_monthly=monthly_precip_factor(d), warming_c=warming_c,
                           rng=rng) for _ in range(N_YEARS)]
 
