@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import io
+import json
+import pickle
 import re
 import string
 from importlib import resources
@@ -186,3 +188,31 @@ def test_templates_and_messages_ship_in_the_package():
     for name in ("templates/report.html.j2", "templates/book.html.j2",
                  "templates/macros.html.j2", "messages.toml"):
         assert folder.joinpath(name).is_file(), name
+
+
+def test_notes_of_the_calculation_are_translated_but_stay_english_elsewhere(comparison):
+    """The ranking's notes are English in its text and JSON; the French report and book
+    write them in French (the shipped data's own source texts excepted)."""
+    ranking = comparison.ranking
+    assert "physical similarity (population, altitude, rurality)" in ranking.to_text()
+    assert json.dumps(ranking.metadata()["notes"]).count("projected by the delta method") == 1
+    french = visible(report_html(comparison, lang="fr"))
+    english = visible(report_html(comparison, lang="en"))
+    for en, fr in (("physical similarity (population", "la ressemblance physique (population"),
+                   ("projected by the delta method", "projeté par la méthode des deltas"),
+                   ("normals periods differ", "périodes des normales différentes")):
+        assert en in english and fr not in english
+        assert fr in french and en not in french
+    book = book_markdown(comparison, transferability(comparison, t=translator("fr")), "fr")
+    assert "périodes des normales différentes : Carbonne 1991-2020" in book
+
+
+def test_a_note_pickles_and_compares_as_its_english_text():
+    from territoire_abm.twinning.texts import note, note_text
+
+    made = note("note.physical_ties", weight=0.25)
+    again = pickle.loads(pickle.dumps(made))
+    assert made == again == "physical similarity (population, altitude, rurality) can only " \
+        "swap candidates whose sigma differ by less than 0.25"
+    assert note_text(translator("fr"), again).endswith("diffèrent de moins de 0,25")
+    assert note_text(translator("fr"), "plain text") == "plain text"

@@ -41,6 +41,19 @@ def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+class Message(str):
+    """A text (in English) that remembers the catalogue key and fields it was made from, so
+    that a deliverable in another language can write it again; everywhere else it is the
+    plain string."""
+
+    def __new__(cls, text: str, key: str = "", params: dict[str, Any] | None = None
+                ) -> Message:
+        obj = super().__new__(cls, text)
+        obj.key = key
+        obj.params = dict(params or {})
+        return obj
+
+
 class _LocaleFormatter(string.Formatter):
     """:meth:`str.format` whose numbers are written the language's way."""
 

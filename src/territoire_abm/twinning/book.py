@@ -37,6 +37,7 @@ from territoire_abm.twinning.render import (
     comparison_horizon,
     environment,
     measure_name,
+    note_text,
     theme_title,
     translator,
 )
@@ -240,7 +241,8 @@ def book_markdown(comparison: Comparison, table: pd.DataFrame, lang: str = "en")
                     out.append(f"  {r['description']}")
             out.append("")
     if comparison.notes:
-        out += [f"## {t('book.h_notes')}", ""] + [f"- {n}" for n in comparison.notes]
+        out += [f"## {t('book.h_notes')}", ""] + [f"- {note_text(t, n)}"
+                                                  for n in comparison.notes]
     return "\n".join(out) + "\n"
 
 
@@ -271,7 +273,7 @@ def book_html(comparison: Comparison, table: pd.DataFrame, lang: str = "en") -> 
         title=t("book.title", twin=comparison.twin_name, target=comparison.target_name),
         intro=intro(comparison, t), rows=rows,
         groups=[(theme_title(t, key), group) for key, group in groups.items()],
-        notes=comparison.notes,
+        notes=[note_text(t, n) for n in comparison.notes],
     )
 
 

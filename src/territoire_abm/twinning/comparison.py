@@ -28,6 +28,7 @@ import pandas as pd
 
 from territoire_abm.climate.normals import PlaceNormals, place_normals
 from territoire_abm.errors import UserError
+from territoire_abm.twinning.texts import note as make_note
 
 #: Column prefixes of measure adoption in the per-year results: the issue's name, then the
 #: engine's (households/firms, council, energy community). When a measure appears under
@@ -569,18 +570,18 @@ def compare_territories(
         notes += list(own_future(twin_p, ranking.projection).notes)  # the twin's own future
     if target_p is not None and twin_p is not None:
         if target_p.period and twin_p.period and target_p.period != twin_p.period:
-            notes.append(f"normals periods differ: {target_p.name} {target_p.period}, "
-                         f"{twin_p.name} {twin_p.period}")
+            notes.append(make_note("note.periods_differ", target=target_p.name,
+                                   target_period=target_p.period, twin=twin_p.name,
+                                   twin_period=twin_p.period))
     if not (target_res.empty and twin_res.empty):
         common = target_res.index.intersection(twin_res.index)
         if len(common) == 0:
-            notes.append("the two results share no year: means are over each one's own years")
+            notes.append(make_note("note.no_common_year"))
         elif len(common) < max(len(target_res), len(twin_res)):
-            notes.append(f"results cover different years; compared over each one's own years "
-                         f"(common {int(common.min())}–{int(common.max())})")
+            notes.append(make_note("note.different_years", first=int(common.min()),
+                                   last=int(common.max())))
     else:
-        notes.append("no simulation results: climate comparison only "
-                     "(run `territoire-abm twin compare` to simulate both territories)")
+        notes.append(make_note("note.no_results"))
     measures = _measures_table(target_res, twin_res, measure_themes)
     themes = []
     for theme in THEMES:
@@ -592,7 +593,7 @@ def compare_territories(
     if not (target_res.empty and twin_res.empty):
         all_missing = [c for t in themes for c in t.missing]
         if all_missing:
-            notes.append("indicators not in the results: " + ", ".join(all_missing))
+            notes.append(make_note("note.missing_indicators", columns=", ".join(all_missing)))
     return Comparison(
         target=target_p,
         twin=twin_p,

@@ -19,6 +19,7 @@ import numpy as np
 from territoire_abm.climate import scenarios
 from territoire_abm.climate.normals import PlaceNormals
 from territoire_abm.errors import UserError
+from territoire_abm.twinning.texts import note as make_note
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,31 +118,27 @@ def project(
         raise UserError(field, err.value, err.allowed) from None
     notes = []
     if not known:
-        notes.append(
-            f"{place.name}: normals period {place.period or 'unstated'} not recognised; "
-            f"delta taken relative to {reference}"
-        )
+        notes.append(make_note("note.period_unknown", name=place.name,
+                               period=place.period or "unstated", reference=reference))
     if year is not None and year <= 2020:
-        notes.append(f"horizon {year} is not in the future")
+        notes.append(make_note("note.past_horizon", year=year))
     abroad = outside_france_note(place)
     if abroad:
         notes.append(abroad)
     monthly = scenarios.monthly_temperature_delta_c(delta)
     factor = scenarios.monthly_precip_factor(delta)
+    figures = {"scenario": scen.name, "delta": float(delta), "reference": reference,
+               "summer": float(monthly[5:8].mean()), "winter": float(monthly[[11, 0, 1]].mean()),
+               "factor": float(factor.mean()), "factor_summer": float(factor[5:8].mean())}
     if year is not None:
         when = f"{year}"
-        reached = scen.warming_at(year)
-        desc = f"{scen.name} {year} (+{reached:.1f} °C vs pre-industrial)"
+        note = make_note("note.delta_year", year=year, reached=scen.warming_at(year), **figures)
     else:
         level_year = scen.year_at_warming(float(warming_level_c))
         when = f"+{float(warming_level_c):.1f} °C"
-        reached_in = f", reached about {level_year}" if level_year else ""
-        desc = f"{scen.name} at +{float(warming_level_c):.1f} °C{reached_in}"
-    note = (
-        f"projected by the delta method: {desc}; {delta:+.2f} °C relative to {reference} "
-        f"(summer {monthly[5:8].mean():+.2f}, winter {monthly[[11, 0, 1]].mean():+.2f} °C), "
-        f"precipitation ×{factor.mean():.2f} on average (summer ×{factor[5:8].mean():.2f})"
-    )
+        note = (make_note("note.delta_level_reached", level=float(warming_level_c),
+                          year=level_year, **figures) if level_year else
+                make_note("note.delta_level", level=float(warming_level_c), **figures))
     future = apply_delta(
         place, monthly, factor, name=place.name, period=f"{when} ({scen.name})", notes=note
     )
@@ -206,10 +203,12 @@ def own_future(place: PlaceNormals, projection: Projection) -> Projection:
     delta = base.annual_delta_c * scale
     monthly = scenarios.monthly_temperature_delta_c(delta)
     factor = scenarios.monthly_precip_factor(delta)
-    note = (f"{place.name}'s own future at {projection.horizon_label}: {delta:+.2f} °C "
-            f"relative to its {base.reference_period} normals (regional/global warming "
-            f"{ratio:.2f}, {source}); seasonal and precipitation pattern of the engine's "
-            "driver (south-west France)")
+    horizon = (make_note("common.horizon_year", year=projection.year,
+                         scenario=projection.scenario) if projection.year is not None else
+               make_note("common.horizon_level", level=projection.warming_level_c,
+                         scenario=projection.scenario))
+    note = make_note("note.own_future", name=place.name, horizon=horizon, delta=float(delta),
+                     reference=base.reference_period, ratio=ratio, source=source)
     future = apply_delta(place, monthly, factor, name=place.name,
                          period=base.future.period, notes=note)
     notes = [note] if sourced else [note, f"{place.name}: {source}"]
@@ -228,7 +227,5 @@ def outside_france_note(place: PlaceNormals) -> str | None:
     if country in ("", "FR"):
         return None
     ratio, source, _ = regional_ratio(country)
-    return (f"{place.name} ({country}) is outside France: the projection applies France's "
-            f"{'trajectory'} and the south-west France seasonal and precipitation "
-            f"pattern; its own region warms {ratio:.2f}× the global mean ({source}) — an "
-            "approximation, supply regional projections for a firm result")
+    return make_note("note.abroad", name=place.name, country=country, ratio=ratio,
+                     source=source)

@@ -54,6 +54,7 @@ from territoire_abm.twinning.features import (
     yearly_values,
 )
 from territoire_abm.twinning.projection import Projection, project
+from territoire_abm.twinning.texts import note as make_note
 
 METRICS = ("seuclidean", "mahalanobis", "sigma")
 SCALE_CHOICES = ("interannual", "candidates")
@@ -319,17 +320,14 @@ def _period_notes(target_period: str, periods: Iterable[str]) -> list[str]:
     notes = []
     cand_ref, cand_known = scenarios.resolve_reference_period(main)
     if cand_ref != ref or len(counts) > 1:
-        text = (
-            f"periods differ: target normals {target_period or 'unstated'}, candidates listed "
-            f"{listed}; twins are matched on their observed climate of that period"
-        )
+        periods = {"target_period": target_period or "unstated", "listed": listed}
         if ref_known and cand_known and cand_ref != ref:
             gap = scenarios.REFERENCE_WARMING_C[ref] - scenarios.REFERENCE_WARMING_C[cand_ref]
-            text += (
-                f" (France was {abs(gap):.1f} °C {'cooler' if gap > 0 else 'warmer'} in "
-                f"{cand_ref} than in {ref}; a twin's present climate is already warmer)"
-            )
-        notes.append(text)
+            key = "note.candidate_periods_cooler" if gap > 0 else "note.candidate_periods_warmer"
+            notes.append(make_note(key, gap=abs(gap), candidate_period=cand_ref, reference=ref,
+                                   **periods))
+        else:
+            notes.append(make_note("note.candidate_periods", **periods))
     return notes
 
 
@@ -400,10 +398,7 @@ def find_twins(
     t = transform(features, t_raw[None, :])[0]
     s, source, years_values = _scales(target, features, X, t_raw, scales)
     if source == "default interannual scales":
-        notes.append(
-            "no interannual variability supplied: distances use default scales "
-            "(temperature 0.6–1.5 °C, precipitation 20–70 %), so sigma is approximate"
-        )
+        notes.append(make_note("note.default_scales"))
     corr, cov_source, corr_notes = _correlation(metric, X, years_values, source, features)
     notes += corr_notes
     d, sigma, used = _distances(metric, X, t, s, w, corr)
@@ -461,7 +456,7 @@ def _project_target(target: PlaceNormals, scenario: str | None, horizon: int | N
     if projection is not None:
         notes += list(projection.notes)
     else:
-        notes.append("no projection: present climates compared")
+        notes.append(make_note("note.no_projection"))
     return projection, future, notes
 
 
@@ -513,14 +508,10 @@ def _select_candidates(target: PlaceNormals, cs: CandidateSet, features: list[Fe
     notes = []
     n_partial = int((valid & ~finite.all(axis=1)).sum())
     if n_partial:
-        notes.append(
-            f"{n_partial} candidates lack some variables of the set and are ranked on the ones "
-            "they have (column features_used; sigma uses that many degrees of freedom)"
-        )
+        notes.append(make_note("note.partial_candidates", n=n_partial))
     n_out = int((~enough & not_self).sum())
     if n_out:
-        notes.append(f"{n_out} candidates not ranked: fewer than "
-                     f"{min(MIN_FEATURES, len(features))} variables of the set (twin_excluded.csv)")
+        notes.append(make_note("note.not_ranked", n=n_out, k=min(MIN_FEATURES, len(features))))
     return cs.subset(valid), raw_all[valid], excluded, notes
 
 
@@ -561,8 +552,7 @@ def _correlation(metric: str, X: np.ndarray, years_values: np.ndarray | None, so
     complete = X[np.isfinite(X).all(axis=1)]
     if len(complete) >= len(features) + 2:
         return dist.correlation(complete), source + " with correlation across candidates", [
-            "Mahalanobis correlation estimated across candidates (spatial), not from "
-            "interannual variability; shrunk 10 % towards independence"]
+            make_note("note.spatial_correlation")]
     return None, source + " (too few candidates for a correlation)", []
 
 
@@ -694,13 +684,10 @@ def _table_notes(target: PlaceNormals, table: pd.DataFrame, features: list[Featu
             notes.append(estimated_note(row["name"], row["notes"]))
         if row["features_used"] != "all":
             missing = [f.name for f in features if f.name not in row["features_used"].split(", ")]
-            notes.append(f"{row['name']}: ranked on {row['features_used']} only "
-                         f"(no {', '.join(missing)} in its data)")
+            notes.append(make_note("note.ranked_on", name=row["name"],
+                                   used=row["features_used"], missing=", ".join(missing)))
     if physical_weight > 0:
-        notes.append(
-            f"physical similarity (population, altitude, rurality) can only swap candidates "
-            f"whose sigma differ by less than {physical_weight:g}"
-        )
+        notes.append(make_note("note.physical_ties", weight=physical_weight))
     return notes
 
 
@@ -716,5 +703,5 @@ def _twin_future_notes(cand: CandidateSet, table: pd.DataFrame, projection: Proj
         twin = own_future(cand.place(i), projection)
     except UserError:
         return []
-    return [f"{twin.notes[0]}; the target warms {projection.annual_delta_c:+.2f} °C: the twin "
-            "moves on, compare with its present", *twin.notes[1:]]
+    return [make_note("note.twin_moves_on", own=twin.notes[0],
+                      delta=projection.annual_delta_c), *twin.notes[1:]]

@@ -18,17 +18,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from territoire_abm.i18n import LANGUAGES, Translator, localise_number
 from territoire_abm.twinning.comparison import THEMES, Comparison
+from territoire_abm.twinning.texts import note_text, translator
 
-__all__ = ["LANGUAGES", "environment", "translator"]
+__all__ = ["LANGUAGES", "environment", "note_text", "translator"]
 
 _INDICATORS = {i.column: i for theme in THEMES for i in theme.indicators}
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
-
-
-@cache
-def translator(lang: str = "en") -> Translator:
-    """The deliverables' texts in ``lang`` (fr or en)."""
-    return Translator(lang, "territoire_abm.twinning", "messages.toml")
 
 
 @cache

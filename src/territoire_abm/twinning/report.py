@@ -28,6 +28,7 @@ from territoire_abm.twinning.render import (
     horizon_text,
     indicator_label,
     measure_name,
+    note_text,
     numbers_in,
     phrase,
     share_or_value,
@@ -213,10 +214,10 @@ def _measures(c: Comparison, t: Translator, catalogue: pd.DataFrame | None
             "table": table}
 
 
-def _notes(c: Comparison) -> list[str]:
-    """The comparison's and the ranking's notes, each once."""
+def _notes(c: Comparison, t: Translator) -> list[str]:
+    """The comparison's and the ranking's notes, each once, in ``t``'s language."""
     notes = list(c.notes) + (list(c.ranking.notes) if c.ranking is not None else [])
-    return list(dict.fromkeys(notes))
+    return [note_text(t, n) for n in dict.fromkeys(notes)]
 
 
 def report_html(comparison: Comparison, catalogue: pd.DataFrame | None = None,
@@ -235,7 +236,7 @@ def report_html(comparison: Comparison, catalogue: pd.DataFrame | None = None,
         "method": _method(c, t),
         "themes": [_theme(c, t, i, tc) for i, tc in enumerate(c.themes, start=1)],
         "measures": _measures(c, t, catalogue),
-        "notes": _notes(c),
+        "notes": _notes(c, t),
         "sources": [t(key) for key in SOURCE_KEYS],
     }
     return environment().get_template("report.html.j2").render(**context)
