@@ -111,6 +111,7 @@ def test_full_workshop_in_the_browser(browser, game_server):
         _see(page, "Your decision for 2027")
     facilitator.goto(facilitator_url)
     _see(facilitator, "Round 2 of 2")
+    _see(facilitator, "Debrief baseline (the model alone under 2 weather futures")  # resumed
 
     council.get_by_text("Municipal heat-wave plan", exact=False).first.click()
     council.get_by_role("button", name="Submit decision").click()
@@ -136,6 +137,8 @@ def test_full_workshop_in_the_browser(browser, game_server):
     assert [d["role"] for d in saved["decisions"]] == ["farmers", "council", "council",
                                                        "farmers"]
     assert saved["lever_log"][0]["lever"] == "event" and saved["round"] == 2
+    # the model-alone futures: one batch of 2 seeds per scenario, kept in the session folder
+    assert len(list((root / code / "baseline").glob("*.json"))) == 5
     assert saved["settings"]["twin"] == "Fuente Obejuna"
     assert "twin_council" in saved["settings"]["roles"] and len(saved["twin_log"]) == 4
     report = browser.new_page(viewport=VIEWPORT)

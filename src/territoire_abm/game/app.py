@@ -56,7 +56,10 @@ def registry() -> Registry:
     global _registry
     with _registry_lock:
         if _registry is None:
-            _registry = Registry(os.environ.get(ROOT_ENV, "game_sessions"))
+            from territoire_abm.game.baseline import Baselines
+
+            _registry = Registry(os.environ.get(ROOT_ENV, "game_sessions"),
+                                 baselines=Baselines())
         return _registry
 
 
@@ -445,6 +448,20 @@ def LeverPanel(session, token: str, version: int):
         Messages(error, done)
 
 
+# a plain function, not a component: re-drawn with its page on every change
+def BaselineStatus(session):
+    """How far the debrief's model-alone futures, computed in the background, have got."""
+    from territoire_abm.game.baseline import status
+
+    baselines = registry().baselines
+    if baselines is None:
+        return
+    ready, total = status(session, baselines.futures, baselines.scenarios)
+    solara.Text(f"Debrief baseline (the model alone under {baselines.futures} weather futures "
+                f"× {len(baselines.scenarios)} scenarios, computed in the background): "
+                f"{ready} of {total} batches ready")
+
+
 @solara.component
 def FacilitatorPage(session, token: str):
     """The facilitator's console: who submitted, levers, messages, next round, debrief."""
@@ -471,6 +488,7 @@ def FacilitatorPage(session, token: str):
     for role, name in status["holders"].items():
         solara.Text(f"{LABELS[role]}: {name}")
     Timer(status)
+    BaselineStatus(session)
     Messages(error, done)
     if not status["finished"]:
         solara.Button(f"Run round {status['round'] + 1}", color="primary", on_click=lambda:
@@ -479,10 +497,11 @@ def FacilitatorPage(session, token: str):
         LeverPanel(session, token, version)
     else:
         def write_pack():
+            from territoire_abm.game.baseline import futures_setting
             from territoire_abm.game.debrief import write_pack as write
 
-            folder = _attempt(lambda: write(session, futures=int(os.environ.get(
-                "TERRITOIRE_ABM_GAME_FUTURES", "100"))), set_error)
+            registry().baselines.stop(session)  # the debrief computes what is still missing
+            folder = _attempt(lambda: write(session, futures=futures_setting()), set_error)
             if folder is not None:
                 set_pack(str(folder))
 

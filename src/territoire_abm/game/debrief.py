@@ -235,9 +235,15 @@ def twin_outcomes(table: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- writing
 def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
-               workers: int | None = None, folder: str | Path | None = None) -> Path:
-    """Write the debrief pack of a session (after at least one round); returns its folder."""
+               workers: int | None = None, folder: str | Path | None = None,
+               baseline: bool = True) -> Path:
+    """Write the debrief pack of a session (after at least one round); returns its folder.
+
+    With ``baseline``, the model-alone futures computed while the workshop ran (the
+    session's ``baseline/`` folder, :mod:`territoire_abm.game.baseline`) are read rather
+    than run again; those missing are run and kept there."""
     from territoire_abm.errors import UserError
+    from territoire_abm.game.baseline import folder_of
 
     if session.round == 0:
         raise UserError("debrief", "no round played", "play at least one round first")
@@ -246,7 +252,8 @@ def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
     played = session.indicators()
     alone, twin_alone = alone_tables(session)
     started = time.perf_counter()
-    table = replay_futures(session, futures=futures, scenarios=scenarios, workers=workers)
+    table = replay_futures(session, futures=futures, scenarios=scenarios, workers=workers,
+                           cache=folder_of(session) if baseline else None)
     replay_seconds = time.perf_counter() - started
     robust = robustness(table)
     role_profiles = profiles(session)

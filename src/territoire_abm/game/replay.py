@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,7 @@ LOWER_IS_BETTER = {"heat_stress_per_inhabitant", "unmet_water_share_agriculture"
                    "unmet_water_share_households", "emissions_t_per_inhabitant",
                    "energy_poverty_share", "debt_per_inhabitant_eur"}
 SEEDS_PER_TASK = 10
+VARIANTS = ("played", "alone")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,15 @@ class ReplayTask:
     batch: int = 0
     twin_params: dict[str, Any] = field(default_factory=dict)  # {} without a twin
     twin_log: dict[int, dict[str, dict]] = field(default_factory=dict)
+    variants: tuple[str, ...] = VARIANTS  # ("alone",) for the baseline (game/baseline.py)
+
+    def alone(self) -> ReplayTask:
+        """The model-alone half of this batch (no decision logs: they play no part in it)."""
+        return replace(self, log={}, twin_log={}, variants=("alone",))
+
+    def played(self) -> ReplayTask:
+        """The played half of this batch."""
+        return replace(self, variants=("played",))
 
 
 def _reseeded(state: dict[str, Any], weather_seed: int) -> dict[str, Any]:
@@ -114,7 +124,8 @@ def _start(params: Mapping[str, Any], task: ReplayTask) -> dict[str, Any]:
 
 
 def run_task(task: ReplayTask) -> list[dict[str, Any]]:
-    """Every future of the batch, played and alone; one row of round-mean outcomes each."""
+    """Every future of the batch in each of its variants (played, alone); one row of
+    round-mean outcomes each."""
     start = _start(task.params, task)
     twin_start = _start(task.twin_params, task) if task.twin_params else None
     outcomes = [*HEADLINE, *(f"twin_{name}" for name in HEADLINE)]
@@ -122,9 +133,10 @@ def run_task(task: ReplayTask) -> list[dict[str, Any]]:
     for weather_seed in task.weather_seeds:
         state = _reseeded(start, weather_seed)
         twin_state = None if twin_start is None else _reseeded(twin_start, weather_seed)
-        for variant, controller, twin_controller in (
-                ("played", RecordedController(task.log), RecordedController(task.twin_log)),
-                ("alone", BehaviouralController(), BehaviouralController())):
+        for variant in task.variants:
+            controller, twin_controller = (
+                (RecordedController(task.log), RecordedController(task.twin_log))
+                if variant == "played" else (BehaviouralController(), BehaviouralController()))
             # Indoor overheating is no headline outcome and nothing decides on it: skipped
             # (a quarter of a year's cost); the headline outcomes are bit-identical.
             table = _one(state, controller, task.until, task.levers, indoor_heat=False,
@@ -137,10 +149,13 @@ def run_task(task: ReplayTask) -> list[dict[str, Any]]:
     return rows
 
 
-def tasks(session, futures: int, scenarios: Sequence[str] = SCENARIOS) -> list[ReplayTask]:
-    """The replay design of a session: ``futures`` weather seeds × ``scenarios``."""
+def tasks(session, futures: int, scenarios: Sequence[str] = SCENARIOS,
+          rounds: int | None = None) -> list[ReplayTask]:
+    """The replay design of a session: ``futures`` weather seeds × ``scenarios``, through
+    the rounds played (or through ``rounds``)."""
     settings = session.settings
-    played_until = settings.start + session.round * settings.years_per_round - 1
+    rounds = session.round if rounds is None else rounds
+    played_until = settings.start + rounds * settings.years_per_round - 1
     entries = tuple({"lever": e["lever"], "args": e["args"], "year": e["year"]}
                     for e in session.lever_log if e["lever"] in REPLAYED_LEVERS)
     log = {int(y): dict(r) for y, r in session.log.items() if int(y) <= played_until}
@@ -157,17 +172,26 @@ def tasks(session, futures: int, scenarios: Sequence[str] = SCENARIOS) -> list[R
 
 
 def replay_futures(session, futures: int = 100, scenarios: Sequence[str] = SCENARIOS,
-                   workers: int | None = None) -> pd.DataFrame:
-    """Run the design through an experiment executor; one row per future and variant."""
+                   workers: int | None = None, cache: Any = None) -> pd.DataFrame:
+    """Run the design through an experiment executor; one row per future and variant.
+
+    With ``cache`` (a folder, see :mod:`territoire_abm.game.baseline`), the model-alone
+    batches already computed there under the same key are read instead of run, and those
+    run here are written there."""
     from territoire_abm.experiments.executors import make_executor
+    from territoire_abm.game import baseline
 
     design = tasks(session, futures, scenarios)
     rows: list[dict[str, Any]] = []
+    if cache is not None:
+        design, rows = baseline.split(design, cache)
     executor = make_executor("serial" if workers == 1 else "processes", workers=workers)
     with executor:
-        for _, result in executor.imap_unordered(run_task, design):
+        for task, result in executor.imap_unordered(run_task, design):
             if isinstance(result, BaseException):
                 raise result
+            if cache is not None and task.variants == ("alone",):
+                baseline.write(cache, task, result)
             rows.extend(result)
     return pd.DataFrame(rows).sort_values(["scenario", "weather_seed", "variant"],
                                           ignore_index=True)

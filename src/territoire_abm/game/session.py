@@ -84,6 +84,7 @@ class Session:
         self.model: TerritoryModel | None = None
         self.twin_log: dict[int, dict[str, dict]] = {}  # the twin's held council, by year
         self.twin_model: TerritoryModel | None = None
+        self.on_change: Any = None  # called with the session after each saved change
 
     # ------------------------------------------------------------------ creation
     @classmethod
@@ -296,6 +297,8 @@ class Session:
     def _changed(self) -> None:
         self.version += 1
         self.save()
+        if self.on_change is not None:
+            self.on_change(self)
 
     def save(self) -> None:
         from territoire_abm.game.store import save

@@ -69,19 +69,28 @@ def load(directory: str | Path) -> Session:
 class Registry:
     """The sessions a server holds: in memory, loaded from ``root`` on first use."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, baselines: Any = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.sessions: dict[str, Session] = {}
         self.lock = threading.Lock()
+        self.baselines = baselines  # a game.baseline.Baselines (the web app's), or None
+
+    def _hold(self, session: Session) -> Session:
+        """Keep ``session``; with baselines, start its model-alone futures in the
+        background and follow its changes (a lever changes what they depend on)."""
+        self.sessions[session.code] = session
+        if self.baselines is not None:
+            session.on_change = self.baselines.ensure
+            self.baselines.ensure(session)
+        return session
 
     def create(self, settings: Any) -> Session:
         with self.lock:
             session = Session.create(settings, self.root)
             while session.code in self.sessions:  # astronomically rare
                 session = Session.create(settings, self.root)
-            self.sessions[session.code] = session
-            return session
+            return self._hold(session)
 
     def get(self, code: Any) -> Session:
         """The session with ``code`` (upper-cased); a bad code never reaches the disk."""
@@ -93,7 +102,7 @@ class Registry:
             if code not in self.sessions:
                 if not (self.root / code / "session.json").is_file():
                     raise UserError("session code", code, "no such session")
-                self.sessions[code] = load(self.root / code)
+                self._hold(load(self.root / code))
             return self.sessions[code]
 
     def codes(self) -> list[str]:
