@@ -31,7 +31,6 @@ import pandas as pd
 
 from territoire_abm.errors import UserError
 from territoire_abm.experiments.parameters import (
-    CategoricalParameter,
     Parameter,
     RealParameter,
 )
@@ -414,6 +413,3 @@ def parameter_columns(table: pd.DataFrame) -> list[str]:
     """Parameter columns of a design table (neither reserved nor unit-space)."""
     return [c for c in table.columns if c not in RESERVED_COLUMNS and not c.startswith("u:")]
 
-
-def categorical_names(params: Sequence[Parameter]) -> list[str]:
-    return [p.name for p in params if isinstance(p, CategoricalParameter)]

@@ -182,53 +182,45 @@ def plan_pathways(points: pd.DataFrame, summary: pd.DataFrame, *, x: str = "warm
     return pd.DataFrame(rows).set_index("plan")
 
 
-def plot_plan_pathways(pathways: pd.DataFrame, *, x_range: tuple[float, float],
-                       x_label: str = "warming (°C, vs pre-industrial)", title: str = "",
-                       labels: Mapping[str, str] | None = None,
-                       path: str | Path | None = None):
-    """Metro map of plans simulated inside the model (see the module docstring)."""
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-
-    actions = [START] + list(dict.fromkeys(a for steps in pathways["steps"]
-                                           for a, *_ in steps))
-    row = {a: i for i, a in enumerate(actions)}
+def _draw_plan(ax, plan: str, p: pd.Series, *, row: Mapping[str, int], color: str, dy: float,
+               x_range: tuple[float, float]) -> None:
+    """One plan's line (offset ``dy`` from the rows): along each action until the next one
+    takes effect (transfer circles), its trigger one lead time earlier with the 10–90 %
+    spread, and a bar where the objective fails in most futures (an arrow if it holds)."""
     x0, x1 = x_range
     span = x1 - x0
-    n = len(pathways)
-    fig = Figure(figsize=(9.5, 1.6 + 0.75 * len(actions)))
-    ax = fig.add_subplot()
-    for k, (plan, p) in enumerate(pathways.iterrows()):
-        color = _PALETTE[k % len(_PALETTE)]
-        dy = (k - (n - 1) / 2) * 0.1
-        end = min(p["fails_at_q50"], x1)
-        start, current = x0, START
-        for action, trig, effect, lo, hi in p["steps"]:
-            effect = min(max(effect if math.isfinite(effect) else trig, start), end)
-            ax.plot([start, effect], [row[current] + dy] * 2, color=color, lw=3.5,
-                    solid_capstyle="butt", zorder=2)
-            ax.plot([effect, effect], [row[current] + dy, row[action] + dy], color=color,
-                    lw=2, zorder=1)
-            for r in (row[current], row[action]):
-                ax.plot([effect], [r + dy], "o", ms=8, mfc="white", mec=color, mew=1.5,
-                        zorder=4)
-            if math.isfinite(trig):
-                ax.plot([trig], [row[current] + dy - 0.22], "v", ms=7, color=color, zorder=5)
-                if math.isfinite(lo) and math.isfinite(hi) and hi > lo:
-                    ax.plot([lo, hi], [row[current] + dy - 0.22] * 2, color=color, lw=1,
-                            alpha=0.7, zorder=5)
-            start, current = effect, action
-        ax.plot([start, end], [row[current] + dy] * 2, color=color, lw=3.5,
-                solid_capstyle="butt", zorder=2, label=plan)
-        if p["fails_at_q50"] < x1:
-            ax.plot([end, end], [row[current] + dy - 0.2, row[current] + dy + 0.2],
-                    color="black", lw=3, zorder=5)
-        else:
-            ax.annotate("", xy=(x1 + 0.03 * span, row[current] + dy),
-                        xytext=(x1 - 0.005 * span, row[current] + dy),
-                        arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2})
-    style_metro_axes(ax, [(labels or {}).get(a, a.replace("_", " ")) for a in actions],
-                     x_range=x_range, x_label=x_label, margin=0.05)
+    end = min(p["fails_at_q50"], x1)
+    start, current = x0, START
+    for action, trig, effect, lo, hi in p["steps"]:
+        effect = min(max(effect if math.isfinite(effect) else trig, start), end)
+        ax.plot([start, effect], [row[current] + dy] * 2, color=color, lw=3.5,
+                solid_capstyle="butt", zorder=2)
+        ax.plot([effect, effect], [row[current] + dy, row[action] + dy], color=color,
+                lw=2, zorder=1)
+        for r in (row[current], row[action]):
+            ax.plot([effect], [r + dy], "o", ms=8, mfc="white", mec=color, mew=1.5,
+                    zorder=4)
+        if math.isfinite(trig):
+            ax.plot([trig], [row[current] + dy - 0.22], "v", ms=7, color=color, zorder=5)
+            if math.isfinite(lo) and math.isfinite(hi) and hi > lo:
+                ax.plot([lo, hi], [row[current] + dy - 0.22] * 2, color=color, lw=1,
+                        alpha=0.7, zorder=5)
+        start, current = effect, action
+    ax.plot([start, end], [row[current] + dy] * 2, color=color, lw=3.5,
+            solid_capstyle="butt", zorder=2, label=plan)
+    if p["fails_at_q50"] < x1:
+        ax.plot([end, end], [row[current] + dy - 0.2, row[current] + dy + 0.2],
+                color="black", lw=3, zorder=5)
+    else:
+        ax.annotate("", xy=(x1 + 0.03 * span, row[current] + dy),
+                    xytext=(x1 - 0.005 * span, row[current] + dy),
+                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2})
+
+
+def _plan_legends(ax) -> None:
+    """The plans' colours (lower left) and the key to the symbols (below the axis)."""
+    from matplotlib.lines import Line2D
+
     plan_legend = ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=8,
                             title="plan")
     ax.add_artist(plan_legend)
@@ -242,6 +234,27 @@ def plot_plan_pathways(pathways: pd.DataFrame, *, x_range: tuple[float, float],
     ]
     ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3,
               frameon=False, fontsize=8)
+
+
+def plot_plan_pathways(pathways: pd.DataFrame, *, x_range: tuple[float, float],
+                       x_label: str = "warming (°C, vs pre-industrial)", title: str = "",
+                       labels: Mapping[str, str] | None = None,
+                       path: str | Path | None = None):
+    """Metro map of plans simulated inside the model (see the module docstring)."""
+    from matplotlib.figure import Figure
+
+    actions = [START] + list(dict.fromkeys(a for steps in pathways["steps"]
+                                           for a, *_ in steps))
+    row = {a: i for i, a in enumerate(actions)}
+    n = len(pathways)
+    fig = Figure(figsize=(9.5, 1.6 + 0.75 * len(actions)))
+    ax = fig.add_subplot()
+    for k, (plan, p) in enumerate(pathways.iterrows()):
+        _draw_plan(ax, plan, p, row=row, color=_PALETTE[k % len(_PALETTE)],
+                   dy=(k - (n - 1) / 2) * 0.1, x_range=x_range)
+    style_metro_axes(ax, [(labels or {}).get(a, a.replace("_", " ")) for a in actions],
+                     x_range=x_range, x_label=x_label, margin=0.05)
+    _plan_legends(ax)
     finish_figure(fig, ax, title=title, path=path)
     return fig
 
