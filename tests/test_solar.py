@@ -36,14 +36,15 @@ def test_zenith_duffie_beckman_examples():
 @pytest.mark.parametrize("lat", [-33.9, 0.0, 43.3, 48.9, 60.0])
 def test_geometry_is_duffie_beckman_on_a_grid(lat):
     """The textbook formulas the engine used before pvlib (Cooper 1969 declination; D&B eqs.
-    1.6.5 and 1.6.7 for a south-facing plane tilted 30°; G_on eq. 1.4.1a, 1361 W/m²) on every
-    hour of the year: equal to rounding."""
+    1.6.5 and 1.6.7 for a plane tilted 30° facing the equator — φ − β in the north, φ + β in
+    the south; G_on eq. 1.4.1a, 1361 W/m²) on every hour of the year: equal to rounding."""
     cos_z, cos_i, g_on = _solar_geometry(lat)
     phi, beta = np.deg2rad(lat), np.deg2rad(30.0)
     decl = np.deg2rad(23.45) * np.sin(2.0 * np.pi * (284 + DAY_OF_YEAR) / 365.0)[:, None]
     omega = np.deg2rad(15.0 * (np.arange(24) + 0.5 - 12.0))[None, :]
     ref_z = np.sin(phi) * np.sin(decl) + np.cos(phi) * np.cos(decl) * np.cos(omega)
-    ref_i = np.sin(phi - beta) * np.sin(decl) + np.cos(phi - beta) * np.cos(decl) * np.cos(omega)
+    tilted = phi - beta if lat >= 0 else phi + beta
+    ref_i = np.sin(tilted) * np.sin(decl) + np.cos(tilted) * np.cos(decl) * np.cos(omega)
     up = ref_z > 1e-9
     np.testing.assert_allclose(cos_z, np.maximum(ref_z, 0.0), rtol=0, atol=1e-12)
     np.testing.assert_allclose(cos_i[up], np.maximum(ref_i, 0.0)[up], rtol=0, atol=1e-12)
@@ -86,3 +87,13 @@ def test_command_line_does_not_import_pvlib():
             "print('pvlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_panels_face_the_equator_in_both_hemispheres():
+    """A southern-hemisphere place gets the same yearly irradiance on its panels as its
+    mirror in the north (declination is symmetric over a year); facing south it got far less."""
+    from territoire_abm.climate.weather import _solar_geometry
+
+    north = _solar_geometry(43.3)[1].sum()
+    south = _solar_geometry(-43.3)[1].sum()
+    assert south == pytest.approx(north, rel=0.01)

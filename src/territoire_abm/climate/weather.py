@@ -325,8 +325,9 @@ _CLEAR_DRY, _CLEAR_WET, _CLEAR_SD = 0.88, 0.40, 0.12
 
 @cache
 def _solar_geometry(lat_deg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """cos(zenith), cos(incidence on a south-facing tilted plane), normal extraterrestrial
-    irradiance (W/m²), shape (365, 24), at mid-hour solar time; read-only, cached per latitude.
+    """cos(zenith), cos(incidence on a tilted plane facing the equator — south in the northern
+    hemisphere, north in the southern), normal extraterrestrial irradiance (W/m²), shape
+    (365, 24), at mid-hour solar time; read-only, cached per latitude.
 
     All from pvlib (Anderson et al. 2023, JOSS 8:5994), which implements the definitions cited
     here exactly (Duffie & Beckman 2013, Solar Engineering of Thermal Processes, ch. 1–2):
@@ -350,7 +351,8 @@ def _solar_geometry(lat_deg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     up = cos_z > 0
     with np.errstate(invalid="ignore"):  # azimuth is undefined below the horizon
         azimuth = solarposition.solar_azimuth_analytical(phi, omega, decl, zenith)
-        cos_i = irradiance.aoi_projection(_PV_TILT_DEG, 180.0, np.rad2deg(zenith),
+        cos_i = irradiance.aoi_projection(_PV_TILT_DEG, 180.0 if lat_deg >= 0 else 0.0,
+                                          np.rad2deg(zenith),
                                           np.rad2deg(azimuth))
     g_on = irradiance.get_extra_radiation(DAY_OF_YEAR, method="asce", solar_constant=1361.0)
     result = (np.where(up, cos_z, 0.0), np.where(up, np.maximum(cos_i, 0.0), 0.0),
@@ -392,7 +394,7 @@ def solar_capacity_factor_hourly(
     lat_deg: float, weather: DailyWeather, rng: np.random.Generator,
     hourly_temperature: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Hourly PV output per kWp (kW/kWp, 8760,) for a south-facing module tilted 30°.
+    """Hourly PV output per kWp (kW/kWp, 8760,) for a module tilted 30° facing the equator.
 
     Clear-sky global horizontal irradiance after Haurwitz 1945 (:func:`_clear_sky_ghi`),
     times a daily clearness drawn around 0.88 on dry days and 0.40 on wet days (sd 0.12;
