@@ -14,7 +14,7 @@
 
 Options of a run (not model parameters): output_dir=PATH, overwrite=true (replace the files
 of an earlier run there), quiet=true (no progress bar, no summary), seeds=N (weather seeds
-of the summary).
+of the summary), lang=en|fr (language of the summary and of trajectories.png; default en).
 
 A user's mistake prints one line (field, value, what is allowed) and exits with code 2.
 """
@@ -57,6 +57,8 @@ RUN_OPTIONS = OptionTable([
     Option("quiet", "bool", False, "no progress bar and no summary"),
     Option("seeds", "int", help="weather seeds of the summary (the configured one and N − 1 "
            "more)", low=1, high=64),
+    Option("lang", "str", "en", "language of the summary and of trajectories.png",
+           choices=("en", "fr")),
 ])
 
 
@@ -101,6 +103,7 @@ class RunRequest:
     overwrite: bool = False
     quiet: bool = False
     seeds: int | None = None
+    lang: str = "en"
 
 
 def parse_run(args: Sequence[str]) -> RunRequest:
@@ -149,9 +152,10 @@ def run_jobs(args: Sequence[str]) -> int:
         from territoire_abm.multirun import run_multirun
 
         run_multirun(jobs, configs, root, request.overrides, quiet=request.quiet,
-                     extra_seeds=_extra_seeds(request.seeds))
+                     extra_seeds=_extra_seeds(request.seeds), lang=request.lang)
     else:
-        run_one(configs[0], root, quiet=request.quiet, extra_seeds=_extra_seeds(request.seeds))
+        run_one(configs[0], root, quiet=request.quiet, extra_seeds=_extra_seeds(request.seeds),
+                lang=request.lang)
     return 0
 
 
@@ -198,8 +202,10 @@ def _extra_seeds(seeds: int | None) -> int | None:
     return None if seeds is None else seeds - 1
 
 
-def run_one(config, out_dir: Path, quiet: bool = False, extra_seeds: int | None = None):
-    """Simulate one config and write its files to ``out_dir``; return the model."""
+def run_one(config, out_dir: Path, quiet: bool = False, extra_seeds: int | None = None,
+            lang: str = "en"):
+    """Simulate one config and write its files to ``out_dir`` (summary and figure in
+    ``lang``); return the model."""
     from tqdm import tqdm
 
     from territoire_abm.outputs import summary_text, write_run
@@ -217,9 +223,10 @@ def run_one(config, out_dir: Path, quiet: bool = False, extra_seeds: int | None 
         model.simulate_until(config.until, progress=bar)
     runs = others.results()
     ran = time.perf_counter()
-    write_run(out_dir, model, {"build": built - started, "simulate": ran - built}, runs)
+    write_run(out_dir, model, {"build": built - started, "simulate": ran - built}, runs,
+              lang=lang)
     if not quiet:
-        print(summary_text(model, out_dir, ran - started, runs))
+        print(summary_text(model, out_dir, ran - started, runs, lang=lang))
     return model
 
 

@@ -36,6 +36,14 @@ def localise_number(text: str, lang: str) -> str:
     return text.replace(",", NARROW_NBSP).replace(".", ",")
 
 
+def localise_figures(text: str, lang: str) -> str:
+    """A text made only of numbers Python formatted (``2.1% (0.0–4.3%)``, ``×0.87``) written
+    the ``lang`` way; French also puts a narrow no-break space before ``%``."""
+    if lang != "fr":
+        return text
+    return localise_number(text, lang).replace("%", NARROW_NBSP + "%")
+
+
 def is_number(value: Any) -> bool:
     """True for ints and floats (numpy's too), never for booleans."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -110,8 +110,9 @@ def write_store(root: Path, design: pd.DataFrame, combined: pd.DataFrame) -> Non
 
 def run_multirun(jobs: Sequence[Sequence[str]], configs: Sequence[Any], root: Path,
                  sweep: Sequence[str], *, quiet: bool = False,
-                 extra_seeds: int | None = None) -> pd.DataFrame:
-    """Run every job into ``root/<n>`` and write the combined table; return it."""
+                 extra_seeds: int | None = None, lang: str = "en") -> pd.DataFrame:
+    """Run every job into ``root/<n>`` (summaries and figures in ``lang``) and write the
+    combined table; return it."""
     from territoire_abm.cli import run_one
 
     write_multirun_yaml(root, sweep, jobs)
@@ -119,7 +120,8 @@ def run_multirun(jobs: Sequence[Sequence[str]], configs: Sequence[Any], root: Pa
     for number, (job, config) in enumerate(zip(jobs, configs, strict=True)):
         if not quiet:
             print(f"[{number + 1}/{len(jobs)}] {' '.join(job) or '(defaults)'}")
-        model = run_one(config, root / str(number), quiet=quiet, extra_seeds=extra_seeds)
+        model = run_one(config, root / str(number), quiet=quiet, extra_seeds=extra_seeds,
+                        lang=lang)
         tables.append(stored_indicators(model.indicators()))
     design = design_table(jobs, configs)
     combined = combined_table(design, tables)

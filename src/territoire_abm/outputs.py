@@ -1,4 +1,8 @@
-"""What a run leaves behind: Parquet tables, resolved config, provenance, a figure, a summary."""
+"""What a run leaves behind: Parquet tables, resolved config, provenance, a figure, a summary.
+
+The summary and the figure are written in English or French (``lang``); their texts are in
+``outputs_messages.toml`` (see :mod:`territoire_abm.i18n`).
+"""
 
 from __future__ import annotations
 
@@ -15,27 +19,28 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from territoire_abm.i18n import Translator, localise_figures, localise_number
 from territoire_abm.indicators.shocks import shock_table
 
 PACKAGES = ("territoire-abm", "mesa", "numpy", "pandas", "scipy", "highspy", "hydra-core",
             "pyarrow", "SALib", "dask", "matplotlib")
-#: Fan-chart panels: (indicator, title, y-axis label).
+#: Fan-chart panels, by indicator; title and y-axis label: ``panel.<indicator>`` of the
+#: catalogue.
 FIGURE_PANELS = (
-    ("warming_c", "Warming vs pre-industrial", "°C"),
-    ("heat_wave_days", "Official heat-wave days", "days/yr"),
-    ("overheating_degree_hours", "Indoor overheating (dwelling mean)", "K·h/yr above EN 16798 II"),
-    ("heat_deaths_per_100k", "Heat deaths", "per 100,000/yr"),
-    ("restriction_days", "Drought restriction days (≥ alerte)", "days/yr"),
-    ("river_low_flow_vcn10_m3s", "River low flow (VCN10, gauge)", "m³/s"),
-    ("pet_mm", "Potential evapotranspiration (FAO-56)", "mm/yr"),
-    ("unmet_water_share_agriculture", "Unmet irrigation demand", "share"),
-    ("operational_t_per_inhabitant", "Territorial emissions (operational)", "tCO2e/inhabitant"),
-    ("self_sufficiency_rate", "Energy self-sufficiency", "share"),
-    ("energy_poverty_share", "Households in energy poverty", "share"),
-    ("trust_mean", "Trust in the council", "0–1"),
+    "warming_c", "heat_wave_days", "overheating_degree_hours", "heat_deaths_per_100k",
+    "restriction_days", "river_low_flow_vcn10_m3s", "pet_mm", "unmet_water_share_agriculture",
+    "operational_t_per_inhabitant", "self_sufficiency_rate", "energy_poverty_share",
+    "trust_mean",
 )
+#: Language of the summary and the figure unless the run says (``lang=fr``).
+DEFAULT_LANG = "en"
 #: Decades of the summary (issue 9): near term, mid-century, end of century.
 DECADES = ((2021, 2030), (2041, 2050), (2091, 2100))
+
+
+def translator(lang: str = DEFAULT_LANG) -> Translator:
+    """The texts of the summary and the figure in ``lang`` (``en`` or ``fr``)."""
+    return Translator(lang, "territoire_abm", "outputs_messages.toml")
 
 
 def versions() -> dict[str, str]:
@@ -57,7 +62,7 @@ def code_provenance() -> dict[str, str | bool | None]:
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".yaml", ".csv", ".json", ".j2") and path.is_file():
+        if path.suffix in (".py", ".yaml", ".csv", ".json", ".j2", ".toml") and path.is_file():
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
     return {"git_commit": _git(package, "rev-parse", "HEAD"),
@@ -88,9 +93,10 @@ def stored_indicators(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_run(out_dir: Path, model: Any, timings: dict[str, float],
-              runs: dict[int, pd.DataFrame] | None = None) -> dict[str, Path]:
-    """Write tables, config, provenance and figure; return the paths. ``runs`` holds the
-    yearly tables of extra weather seeds (``seeds.parquet``, fan charts)."""
+              runs: dict[int, pd.DataFrame] | None = None,
+              lang: str = DEFAULT_LANG) -> dict[str, Path]:
+    """Write tables, config, provenance and figure (its texts in ``lang``); return the paths.
+    ``runs`` holds the yearly tables of extra weather seeds (``seeds.parquet``, fan charts)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"indicators": out_dir / "indicators.parquet", "config": out_dir / "config.yaml",
              "run": out_dir / "run.json", "figure": out_dir / "trajectories.png",
@@ -119,85 +125,104 @@ def write_run(out_dir: Path, model: Any, timings: dict[str, float],
         paths["seeds"] = out_dir / "seeds.parquet"
         pd.concat(seeds, names=["seed", "year"]).to_parquet(paths["seeds"])
     trajectory_figure(seeds, paths["figure"], title=f"{model.name} — "
-                      f"{model.config.scenario.name}")
+                      f"{model.config.scenario.name}", lang=lang)
     return paths
 
 
 def trajectory_figure(tables: pd.DataFrame | dict[int, pd.DataFrame], path: Path,
-                      title: str = "") -> Path:
+                      title: str = "", lang: str = DEFAULT_LANG) -> Path:
     """Write :func:`fan_chart_figure` to ``path`` (PNG)."""
     import matplotlib.pyplot as plt
 
-    fig = fan_chart_figure(tables, title)
+    fig = fan_chart_figure(tables, title, lang)
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
 
 
-def fan_chart_figure(tables: pd.DataFrame | dict[int, pd.DataFrame], title: str = "") -> Any:
+def fan_chart_figure(tables: pd.DataFrame | dict[int, pd.DataFrame], title: str = "",
+                     lang: str = DEFAULT_LANG) -> Any:
     """Fan charts (median, interquartile and min–max bands over seeds) of key trajectories,
-    with a legend and labelled axes; one table is drawn as a single line."""
+    with a legend and labelled axes; one table is drawn as a single line. Texts in ``lang``;
+    in French the y-axis numbers have a decimal comma."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    t = translator(lang)
     runs = tables if isinstance(tables, dict) else {0: tables}
     fig, axes = plt.subplots(3, 4, figsize=(17, 10), sharex=True)
-    for axis, (column, label, unit) in zip(axes.flat, FIGURE_PANELS, strict=True):
-        frame = pd.DataFrame({seed: t[column] for seed, t in runs.items() if column in t})
+    for axis, column in zip(axes.flat, FIGURE_PANELS, strict=True):
+        frame = pd.DataFrame({seed: table[column] for seed, table in runs.items()
+                              if column in table})
         if not frame.empty:
-            _fan(axis, frame)
-        axis.set_title(label, fontsize=10)
-        axis.set_ylabel(unit, fontsize=9)
+            _fan(axis, frame, t)
+        axis.set_title(t(f"panel.{column}.title"), fontsize=10)
+        axis.set_ylabel(t(f"panel.{column}.unit"), fontsize=9)
         axis.grid(alpha=0.3)
+        if lang == "fr":
+            axis.yaxis.set_major_formatter(_french_ticks())
     for axis in axes[-1]:
-        axis.set_xlabel("year")
+        axis.set_xlabel(t("figure.year"))
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False)
-    fig.suptitle(f"{title} — {len(runs)} weather seed{'s' if len(runs) > 1 else ''}")
+    fig.suptitle(t("figure.seeds_many" if len(runs) > 1 else "figure.seeds_one", title=title,
+                   n=len(runs)))
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
 
 
-def _fan(axis: Any, frame: pd.DataFrame) -> None:
+def _french_ticks() -> Any:
+    """Matplotlib's own tick labels with a decimal comma (``0,5``)."""
+    from matplotlib.ticker import ScalarFormatter
+
+    class FrenchFormatter(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return localise_number(super().__call__(x, pos), "fr")
+
+    return FrenchFormatter()
+
+
+def _fan(axis: Any, frame: pd.DataFrame, t: Translator) -> None:
     """Median line, interquartile band, min–max band and the 5-yr mean of the median."""
     years = frame.index
     if frame.shape[1] > 1:
         axis.fill_between(years, frame.min(axis=1), frame.max(axis=1), color="tab:blue",
-                          alpha=0.15, lw=0, label="min–max over seeds")
+                          alpha=0.15, lw=0, label=t("figure.band_minmax"))
         axis.fill_between(years, frame.quantile(0.25, axis=1), frame.quantile(0.75, axis=1),
-                          color="tab:blue", alpha=0.3, lw=0, label="interquartile")
+                          color="tab:blue", alpha=0.3, lw=0, label=t("figure.band_iqr"))
     median = frame.median(axis=1)
-    axis.plot(years, median, color="tab:blue", lw=1, label="median of seeds")
+    axis.plot(years, median, color="tab:blue", lw=1, label=t("figure.median"))
     if len(median) >= 5:
         axis.plot(years, median.rolling(5, center=True, min_periods=1).mean(), color="tab:red",
-                  lw=2, label="5-yr mean")
+                  lw=2, label=t("figure.mean5"))
 
 
+#: Summary rows: (indicator, number format); label: ``row.<indicator>`` of the catalogue.
 SUMMARY_ROWS = (
-    ("warming_c", "Warming (°C vs pre-industrial)", "{:.2f}"),
-    ("hot_days_35", "Days Tx > 35 °C", "{:.1f}"),
-    ("heat_wave_days", "Heat-wave days (official)", "{:.1f}"),
-    ("overheating_degree_hours", "Overheating (K·h/dwelling)", "{:.0f}"),
-    ("overheating_degree_hours_old_dwellings", "  old dwellings (E–G)", "{:.0f}"),
-    ("heat_deaths_per_100k", "Heat deaths per 100,000", "{:.1f}"),
-    ("pet_mm", "PET FAO-56 (mm/yr)", "{:.0f}"),
-    ("restriction_days", "Restriction days (≥ alerte)", "{:.0f}"),
-    ("river_low_flow_vcn10_m3s", "Low flow VCN10 (m³/s)", "{:.1f}"),
-    ("support_release_hm3", "Low-flow support (hm³)", "{:.0f}"),
-    ("unmet_water_share_agriculture", "Unmet irrigation (share)", "{:.1%}"),
-    ("garden_water_restricted_share", "Garden water restricted", "{:.1%}"),
-    ("unmet_water_share_households", "Household water shortage", "{:.2%}"),
-    ("crop_yield_factor", "Crop yield / potential", "{:.2f}"),
-    ("operational_t_per_inhabitant", "Territorial emissions (t/inh)", "{:.2f}"),
-    ("emissions_t_per_inhabitant", "Eges with embodied (t/inh)", "{:.2f}"),
-    ("self_sufficiency_rate", "Energy self-sufficiency", "{:.1%}"),
-    ("pv_kwp", "PV installed (kWp)", "{:,.0f}"),
-    ("energy_poverty_share", "Households in energy poverty", "{:.1%}"),
-    ("trust_mean", "Trust in the council", "{:.2f}"),
-    ("cooperation_rate", "Cooperation rate", "{:.1%}"),
-    ("debt_per_inhabitant_eur", "Municipal debt (EUR/inhabitant)", "{:,.0f}"),
+    ("warming_c", "{:.2f}"),
+    ("hot_days_35", "{:.1f}"),
+    ("heat_wave_days", "{:.1f}"),
+    ("overheating_degree_hours", "{:.0f}"),
+    ("overheating_degree_hours_old_dwellings", "{:.0f}"),
+    ("heat_deaths_per_100k", "{:.1f}"),
+    ("pet_mm", "{:.0f}"),
+    ("restriction_days", "{:.0f}"),
+    ("river_low_flow_vcn10_m3s", "{:.1f}"),
+    ("support_release_hm3", "{:.0f}"),
+    ("unmet_water_share_agriculture", "{:.1%}"),
+    ("garden_water_restricted_share", "{:.1%}"),
+    ("unmet_water_share_households", "{:.2%}"),
+    ("crop_yield_factor", "{:.2f}"),
+    ("operational_t_per_inhabitant", "{:.2f}"),
+    ("emissions_t_per_inhabitant", "{:.2f}"),
+    ("self_sufficiency_rate", "{:.1%}"),
+    ("pv_kwp", "{:,.0f}"),
+    ("energy_poverty_share", "{:.1%}"),
+    ("trust_mean", "{:.2f}"),
+    ("cooperation_rate", "{:.1%}"),
+    ("debt_per_inhabitant_eur", "{:,.0f}"),
 )
 
 
@@ -220,18 +245,20 @@ def summary_decades(table: pd.DataFrame) -> tuple[tuple[int, int], ...]:
     return kept or ((first, last),)
 
 
-def _cell(fmt: str, stats: tuple[float, float, float], spread: bool) -> str:
+def _cell(fmt: str, stats: tuple[float, float, float], spread: bool,
+          lang: str = DEFAULT_LANG) -> str:
     mean, low, high = stats
     if not np.isfinite(mean):
         return "–"
     text = fmt.format(mean)
     if spread and high > low:
         text += f" ({fmt.format(low).strip('%')}–{fmt.format(high)})"
-    return text
+    return localise_figures(text, lang)
 
 
 def _published(column: str, decades: tuple[tuple[int, int], ...],
-               stats: list[tuple[float, float, float]], fmt: str = "{:g}") -> str:
+               stats: list[tuple[float, float, float]], fmt: str = "{:g}",
+               lang: str = DEFAULT_LANG) -> str:
     """The grounding rows of ``column`` (range, year), each with the model/central ratio of
     the decade that overlaps its model years."""
     from territoire_abm.validation.grounding import published_rows
@@ -243,57 +270,65 @@ def _published(column: str, decades: tuple[tuple[int, int], ...],
             if row.overlaps(first, last) and np.isfinite(row.central) and row.central:
                 text += f" ×{mean / row.central:.2f}"
                 break
-        texts.append(text)
+        texts.append(localise_figures(text, lang))
     return "; ".join(texts)
 
 
 def summary_text(model: Any, out_dir: Path | None, seconds: float,
-                 runs: dict[int, pd.DataFrame] | None = None) -> str:
-    """One screen: what ran, decade means (spread over weather seeds) of key indicators held
-    against the published figures of the grounding table, where the files are."""
+                 runs: dict[int, pd.DataFrame] | None = None, lang: str = DEFAULT_LANG) -> str:
+    """One screen, in ``lang``: what ran, decade means (spread over weather seeds) of key
+    indicators held against the published figures of the grounding table, where the files
+    are."""
+    t = translator(lang)
     table = model.indicators()
     runs = {int(model.config.seed): table, **(runs or {})}
     decades = summary_decades(table)
     config = model.config
-    place = model.normals.name + (" (estimated climate)" if model.normals.estimated else "")
+    place = model.normals.name + (t("summary.estimated_climate") if model.normals.estimated
+                                  else "")
+    rows = [(column, t(f"row.{column}"), fmt) for column, fmt in SUMMARY_ROWS
+            if column in table.columns]
+    first = max([33] + [len(label) + 1 for _, label, _ in rows])
     width = 24
     lines = [
-        f"territoire_abm — {model.name}: {len(model.households):,} households, "
-        f"{len(model.firms)} firms, {config.start}–{config.until}",
-        f"scenario {config.scenario.name}, seeds {', '.join(map(str, sorted(runs)))}, dispatch "
-        f"{config.optimiser.mode}, council {config.policy.council.archetype} → "
-        f"{model.council.archetype}, climate of {place}",
-        f"decade means over {len(runs)} weather seeds (min–max of the seeds' means); "
-        "published: grounding table range (year) ×model/central",
+        t("summary.header", name=model.name, households=len(model.households),
+          firms=len(model.firms), start=str(config.start), until=str(config.until)),
+        t("summary.setup", scenario=config.scenario.name,
+          seeds=", ".join(map(str, sorted(runs))), dispatch=config.optimiser.mode,
+          archetype=config.policy.council.archetype, now=model.council.archetype, place=place),
+        t("summary.legend", n=len(runs)),
         "",
-        f"{'indicator':<33}" + "".join(f"{f'{a}–{b}':>{width}}" for a, b in decades)
-        + "  published",
+        f"{t('summary.indicator'):<{first}}" + "".join(f"{f'{a}–{b}':>{width}}"
+                                                       for a, b in decades)
+        + f"  {t('summary.published')}",
     ]
-    for column, label, fmt in SUMMARY_ROWS:
-        if column not in table.columns:
-            continue
+    for column, label, fmt in rows:
         stats = decade_stats(runs, column, decades)
-        cells = "".join(f"{_cell(fmt, st, len(runs) > 1):>{width}}" for st in stats)
-        lines.append(f"{label:<33}{cells}  {_published(column, decades, stats, fmt)}")
-    lines += _footer(model, table, out_dir, seconds)
+        cells = "".join(f"{_cell(fmt, st, len(runs) > 1, lang):>{width}}" for st in stats)
+        lines.append(f"{label:<{first}}{cells}  {_published(column, decades, stats, fmt, lang)}")
+    lines += _footer(model, table, out_dir, seconds, t)
     return "\n".join(lines)
 
 
-def _footer(model: Any, table: pd.DataFrame, out_dir: Path | None, seconds: float) -> list[str]:
+def _footer(model: Any, table: pd.DataFrame, out_dir: Path | None, seconds: float,
+            t: Translator) -> list[str]:
     residual_energy = float(np.max(table["energy_balance_residual_kwh"]))
     residual_water = float(np.max(table["water_balance_residual_m3"]))
-    lines = ["", f"balances (seed {model.config.seed}): energy residual ≤ "
-             f"{residual_energy:.1e} kWh, water residual ≤ {residual_water:.1e} m³ (every "
-             f"year); elections won/lost {model.council.state.elections_won}/"
-             f"{model.council.state.elections_lost}", f"simulated in {seconds:.1f} s"]
+    lines = ["", t("summary.balances", seed=str(model.config.seed),
+                   energy=localise_number(f"{residual_energy:.1e}", t.lang),
+                   water=localise_number(f"{residual_water:.1e}", t.lang),
+                   won=str(model.council.state.elections_won),
+                   lost=str(model.council.state.elections_lost)),
+             t("summary.simulated", seconds=seconds)]
     shocks = shock_table(table)
     if len(shocks):
         worst = shocks.sort_values("depth", ascending=False).iloc[0]
-        recovery = ("not recovered" if np.isnan(worst.recovery_years)
-                    else f"recovered in {worst.recovery_years:.0f} yr")
-        lines.append(f"shocks: {len(shocks)} detected; deepest {worst.shock} in {worst.year}: "
-                     f"{worst.performance} −{worst.depth:.0%}, {recovery}")
+        recovery = (t("summary.not_recovered") if np.isnan(worst.recovery_years)
+                    else t("summary.recovered", years=worst.recovery_years))
+        lines.append(t("summary.shocks", n=str(len(shocks)), shock=t(f"shock.{worst.shock}"),
+                       year=str(worst.year), performance=worst.performance,
+                       depth=localise_figures(f"{worst.depth:.0%}", t.lang),
+                       recovery=recovery))
     if out_dir is not None:
-        lines.append(f"outputs in {out_dir}/ (indicators.parquet, seeds.parquet, "
-                     "trajectories.png, config.yaml, run.json, decisions.json, shocks.csv)")
+        lines.append(t("summary.outputs", folder=str(out_dir)))
     return lines
