@@ -86,7 +86,7 @@ MESSAGES = load_catalogue("territoire_abm", "outputs_messages.toml")
 
 
 def test_every_row_and_panel_has_both_languages_with_the_same_fields():
-    for column, _ in SUMMARY_ROWS:
+    for column, _, _ in SUMMARY_ROWS:
         assert f"row.{column}" in MESSAGES, column
     for column in FIGURE_PANELS:
         assert {f"panel.{column}.title", f"panel.{column}.unit"} <= set(MESSAGES), column
@@ -152,7 +152,7 @@ def test_french_summary_has_french_labels_and_numbers(small_run):
     assert "simulé en 1,0 s" in french and "indicateur" in lines[4]
     assert "households" not in french and "weather seeds" not in french
     assert "." not in "".join(lines[5:len(SUMMARY_ROWS) + 5])  # every decimal a comma
-    rows = [column for column, _ in SUMMARY_ROWS if column in model.indicators()]
+    rows = [column for column, _, _ in SUMMARY_ROWS if column in model.indicators()]
     for column, fr_line, en_line in zip(rows, lines[5:], english.splitlines()[5:],
                                         strict=False):
         fr_cells = fr_line.removeprefix(MESSAGES[f"row.{column}"]["fr"])

@@ -200,7 +200,7 @@ def _fan(axis: Any, frame: pd.DataFrame, t: Translator) -> None:
 
 
 #: Summary rows: (indicator, number format); label: ``row.<indicator>`` of the catalogue.
-SUMMARY_ROWS = (
+SUMMARY_FORMATS = (
     ("warming_c", "{:.2f}"),
     ("hot_days_35", "{:.1f}"),
     ("heat_wave_days", "{:.1f}"),
@@ -224,6 +224,16 @@ SUMMARY_ROWS = (
     ("cooperation_rate", "{:.1%}"),
     ("debt_per_inhabitant_eur", "{:,.0f}"),
 )
+
+
+def summary_rows(lang: str = DEFAULT_LANG) -> tuple[tuple[str, str, str], ...]:
+    """(indicator, label in ``lang``, number format) of each summary row."""
+    t = translator(lang)
+    return tuple((column, t(f"row.{column}"), fmt) for column, fmt in SUMMARY_FORMATS)
+
+
+#: (indicator, English label, number format) of each summary row (front ends reuse them).
+SUMMARY_ROWS = summary_rows()
 
 
 def decade_stats(runs: dict[int, pd.DataFrame], column: str,
@@ -286,8 +296,7 @@ def summary_text(model: Any, out_dir: Path | None, seconds: float,
     config = model.config
     place = model.normals.name + (t("summary.estimated_climate") if model.normals.estimated
                                   else "")
-    rows = [(column, t(f"row.{column}"), fmt) for column, fmt in SUMMARY_ROWS
-            if column in table.columns]
+    rows = [row for row in summary_rows(lang) if row[0] in table.columns]
     first = max([33] + [len(label) + 1 for _, label, _ in rows])
     width = 24
     lines = [
