@@ -48,15 +48,6 @@ def load() -> str:
     return f"load {one:.1f}/{five:.1f} on {os.cpu_count()} CPUs"
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and of its finished children (the executor's workers)."""
-    import resource
-
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def played_session(root: Path, rounds: int = 5, baselines=None):
     """A full session: council and farmers decide every round, two levers; with
     ``baselines``, created through the web app's registry (the baseline starts at once)."""
@@ -142,15 +133,13 @@ def with_baseline(root: Path, futures: int, workers: int) -> dict[str, float]:
     print(f"baseline: {ready}/{total} batches ({futures} futures × 5 scenarios, model alone) "
           f"ready {took:.1f} s after the session's creation ({load()}; one worker; the "
           f"session's lever in round 2 restarted it)")
-    started, cpu_started = time.perf_counter(), cpu_seconds()
+    started = time.perf_counter()
     table = replay_futures(session, futures=futures, workers=workers,
                            cache=baseline.folder_of(session))
-    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+    elapsed = time.perf_counter() - started
     print(f"debrief replay with the baseline ready: {len(table) // 2} played runs of 25 years "
           f"({futures} futures × 5 scenarios; the {len(table) // 2} alone runs read) in "
           f"{elapsed:.1f} s with {workers} workers ({load()})")
-    print(f"  CPU time (this process and its workers): {cpu:.1f} CPU-s, "
-          f"{cpu / (len(table) // 2):.3f} CPU-s per played run")
     return {"round with the baseline running": statistics.median(rounds),
             "debrief replay": elapsed}
 
@@ -180,14 +169,12 @@ def main() -> None:
             results["first render"] = renders[0]
         results.update(with_baseline(Path(root) / "baseline", args.futures, args.workers))
         if args.full:
-            started, cpu_started = time.perf_counter(), cpu_seconds()
+            started = time.perf_counter()
             table = replay_futures(session, futures=args.futures, workers=args.workers)
-            elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+            elapsed = time.perf_counter() - started
             print(f"full replay (no baseline): {len(table)} runs of 25 years ({args.futures} "
                   f"futures × 5 scenarios × played/alone) in {elapsed:.1f} s with "
                   f"{args.workers} workers ({load()})")
-            print(f"  CPU time (this process and its workers): {cpu:.1f} CPU-s, "
-                  f"{cpu / len(table):.3f} CPU-s per 25-year run (load-independent)")
             results["full replay (no baseline)"] = elapsed
     print("\nfigure | measured | target | pass")
     for name, value in results.items():

@@ -130,9 +130,10 @@ def test_the_key_holds_what_the_alone_runs_depend_on_and_nothing_else(workshop):
             baseline.key(task), change
 
 
-def test_the_worker_runs_at_low_priority_once():
-    code = ("from territoire_abm.game.baseline import lower_priority; import os; "
+def test_the_worker_lowers_its_priority_once_before_importing_the_engine():
+    code = ("import os, sys; from territoire_abm.game.baseline import lower_priority; "
+            "print('territoire_abm.territory.model' in sys.modules); "
             "lower_priority(); lower_priority(); print(os.nice(0))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == str(max(baseline.NICENESS, 0))
+                         check=True).stdout.split()
+    assert out == ["False", str(baseline.NICENESS)]

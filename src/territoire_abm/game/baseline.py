@@ -28,12 +28,15 @@ import os
 import threading
 import uuid
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from territoire_abm import __version__
 from territoire_abm.config.params import SCENARIOS
-from territoire_abm.game import replay
+
+if TYPE_CHECKING:  # the engine is imported by the worker once it runs at low priority
+    from territoire_abm.game import replay
 
 FORMAT = 1
 FOLDER = "baseline"
@@ -113,6 +116,8 @@ def design(session, futures: int, scenarios: Sequence[str] = SCENARIOS
            ) -> list[replay.ReplayTask]:
     """The model-alone batches of a session played to its last round, with the levers used
     so far."""
+    from territoire_abm.game import replay
+
     return [task.alone() for task in replay.tasks(session, futures, scenarios,
                                                   rounds=session.settings.rounds)]
 
@@ -124,11 +129,20 @@ def lower_priority(niceness: int = NICENESS) -> None:
         os.nice(niceness - current)
 
 
-def compute(job: tuple[str, replay.ReplayTask]) -> int:
-    """In a worker: run one model-alone batch at low priority and cache it (skipped when
-    already cached); returns the number of runs done."""
-    folder, task = job
+def plain(task: replay.ReplayTask) -> dict[str, Any]:
+    """A task's fields (sent to the worker as plain data: unpickling a ReplayTask would
+    import the engine before the worker lowers its priority)."""
+    return {f.name: getattr(task, f.name) for f in fields(task)}
+
+
+def compute(job: tuple[str, dict[str, Any]]) -> int:
+    """In a worker: lower its priority, then run one model-alone batch (its
+    :func:`plain` fields) and cache it (skipped when already cached); returns the number of
+    runs done."""
     lower_priority()
+    from territoire_abm.game import replay
+
+    folder, task = job[0], replay.ReplayTask(**job[1])
     if read(folder, task) is not None:
         return 0
     write(folder, task, replay.run_task(task))
@@ -181,7 +195,8 @@ class Job:
         try:
             with ProcessExecutor(workers=1) as executor:
                 for _, result in executor.imap_unordered(
-                        compute, ((str(self.folder), t) for t in todo), max_in_flight=1):
+                        compute, ((str(self.folder), plain(t)) for t in todo),
+                        max_in_flight=1):
                     if isinstance(result, BaseException):
                         self.error = result
                         return
