@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from territoire_abm.cli import main
@@ -126,3 +127,72 @@ def test_cli_replay_prints_headline(played, capsys):
                  "seed=7", "scenario=ssp585"])
     out = capsys.readouterr().out
     assert code == 0 and "heat_stress_per_inhabitant" in out and "2030" in out
+
+
+def test_pack_holds_the_session_against_published_figures(played, tmp_path):
+    """Emissions per inhabitant and energy poverty: the session's value over the published
+    figure's years, the futures' mean, and the published range and source, in the HTML."""
+    from markupsafe import escape
+
+    from territoire_abm.game import published
+    from territoire_abm.outputs import SUMMARY_ROWS
+    from territoire_abm.validation.grounding import published_rows
+
+    folder = write_pack(played, futures=3, scenarios=("tracc",), workers=1,
+                        folder=tmp_path / "pack")
+    html = (folder / "debrief.html").read_text(encoding="utf-8")
+    table = pd.read_csv(folder / "replay.csv")
+    indicators = played.indicators()
+    formats = {column: fmt for column, _, fmt in SUMMARY_ROWS}
+    for column in ("operational_t_per_inhabitant", "energy_poverty_share"):
+        rows = published_rows(column)
+        assert rows, column
+        for row in rows:
+            fmt = formats[column]
+            years = published.window(row, 2025, 2030)
+            assert years is not None
+            value = float(indicators.loc[years[0]:years[1], column].mean())
+            futures = table[table.variant == "played"][published.outcome(column, years)]
+            assert len(futures) == 3 and futures.notna().all()
+            line = (f"<td>{years[0]}–{years[1]}</td><td>{fmt.format(value)}</td>"
+                    f"<td>{fmt.format(futures.mean())}</td>")
+            assert line in html, (column, line)
+            assert f"<td>{row.range_text(fmt)}</td>" in html
+            assert str(escape(row.source)) in html
+            flagged = "below" if value < row.low else "above" if value > row.high else None
+            assert (f"{flagged} the published range" in html) if flagged else "inside" in html
+
+
+def test_published_comparison_flags_and_leaves_out_years_not_reached():
+    from territoire_abm.game import published
+
+    column, _, fmt, rows = next(g for g in published.grounded()
+                                if g[0] == "energy_poverty_share")
+    row = rows[0]
+    years = range(2025, 2031)
+    played = pd.DataFrame({column: [row.high * 2] * len(years),
+                           "hot_days_35": [1.0] * len(years)}, index=pd.Index(years, name="year"))
+    lines = published.comparison(played, None, "tracc")
+    poverty = next(p for p in lines if p["column"] == column)
+    assert poverty["outside"] and poverty["status"] == "above the published range"
+    assert poverty["session"] == fmt.format(row.high * 2) and poverty["replay"] == "–"
+    heat = [p for p in lines if p["column"] == "hot_days_35"]
+    late = [p for p in heat if p["status"].startswith("not compared")]
+    assert late and all(not p["outside"] and p["session"] == "–" for p in late)
+    played[column] = row.low
+    assert not next(p for p in published.comparison(played, None, "tracc")
+                    if p["column"] == column)["outside"]
+
+
+def test_dashboard_cell_shows_published_range_and_flags_the_years_it_is_read_for():
+    from territoire_abm.game import published
+
+    row = published.rows_of("energy_poverty_share")[0]
+    fmt = published.formats()["energy_poverty_share"]
+    inside = published.dashboard_text("energy_poverty_share", row.central, row.first_year)
+    assert inside.startswith(row.range_text(fmt)) and row.source.split(";")[0] in inside
+    assert published.dashboard_text("energy_poverty_share", row.high * 2,
+                                    row.first_year).startswith("⚠ ")
+    assert not published.dashboard_text("energy_poverty_share", row.high * 2,
+                                        row.last_year + 30).startswith("⚠")
+    assert published.dashboard_text("no_such_indicator", 1.0, 2025) == ""

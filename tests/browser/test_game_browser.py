@@ -101,6 +101,7 @@ def test_full_workshop_in_the_browser(browser, game_server):
     _see(council, "Round 1 (2025–2026): what happened")
     _see(council, "(injected by the facilitator)")
     _see(council, "Fuente Obejuna (twin)")  # the twin's dashboard column beside ours
+    _see(council, "published, French communes")  # published ranges beside the dashboard
     _see(council, "The twin commune, Fuente Obejuna, in the same years")
     shot(council, "05_council_briefing")
 
@@ -144,6 +145,7 @@ def test_full_workshop_in_the_browser(browser, game_server):
     report = browser.new_page(viewport=VIEWPORT)
     report.goto(f"file://{folder / 'debrief.html'}")
     _see(report, "Robust or lucky?")
+    _see(report, "Held against published figures")
     shot(report, "07_debrief_report")
 
 

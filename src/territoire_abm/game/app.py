@@ -30,6 +30,7 @@ from territoire_abm.config.params import SCENARIOS
 from territoire_abm.errors import UserError
 from territoire_abm.game import twins
 from territoire_abm.game.levers import DESCRIPTIONS
+from territoire_abm.game.published import dashboard_text
 from territoire_abm.game.roles import (
     BUDGETS_EUR,
     FIELDS,
@@ -228,11 +229,14 @@ def Dashboard(session, role: str):
         columns.append((f"{session.twin_model.name} (twin)", twin.iloc[-1]))
         if role == TWIN_ROLE:
             columns.reverse()
-    rows = [f"| {label} | " + " | ".join(_fmt_value(last[name]) for _, last in columns) + " |"
+    year = int(table.index[-1])
+    rows = [f"| {label} | " + " | ".join(_fmt_value(last[name]) for _, last in columns)
+            + f" | {dashboard_text(name, float(table.iloc[-1][name]), year)} |"
             for name, label in role_view(role).items() if name in table]
-    solara.Markdown(f"**Dashboard ({int(table.index[-1])})**\n\n| indicator | "
-                    + " | ".join(name for name, _ in columns) + " |\n|---|"
-                    + "---|" * len(columns) + "\n" + "\n".join(rows))
+    solara.Markdown(f"**Dashboard ({year})**\n\n| indicator | "
+                    + " | ".join(name for name, _ in columns)
+                    + " | published, French communes (⚠ outside) |\n|---|"
+                    + "---|" * (len(columns) + 1) + "\n" + "\n".join(rows))
 
 
 # a plain function, not a component: re-drawn with its page on every change

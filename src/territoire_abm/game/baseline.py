@@ -50,8 +50,13 @@ def futures_setting() -> int:
 
 
 def key(task: replay.ReplayTask) -> str:
-    """The SHA-256 of exactly what a batch's model-alone runs depend on."""
+    """The SHA-256 of exactly what a batch's model-alone runs depend on (and of the
+    columns their rows hold)."""
+    from territoire_abm.game.published import outcomes
+
+    start = int(task.params.get("start", 0))
     inputs = {"format": FORMAT, "version": __version__, "params": task.params,
+              "outcomes": outcomes(start, task.until),
               "twin_params": task.twin_params, "seed": task.seed, "until": task.until,
               "scenario": task.scenario, "weather_seeds": list(task.weather_seeds),
               "levers": list(task.levers)}

@@ -5,7 +5,9 @@ player or the facilitator typed is escaped by Jinja2's autoescape), ``debrief.pd
 (matplotlib), ``decisions.json`` (the RecordedController log), ``indicators.csv`` (every
 indicator, every played year), ``replay.csv`` (every replayed future); with a twin commune,
 also ``twin_decisions.json`` (the twin council's log) and ``twin_indicators.csv``, and a
-section on the twin (its trajectories, its council's decisions, its robustness). Structured like the
+section on the twin (its trajectories, its council's decisions, its robustness). Each indicator
+with a published figure for French communes is held against it, with the futures' mean and
+10–90 % range (:mod:`territoire_abm.game.published`). Structured like the
 debriefs of LittoSIM and En-ROADS workshops: what happened, who decided what, each role's
 strategy, and — which none of them does — whether the strategy was robust or lucky.
 """
@@ -31,6 +33,7 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from territoire_abm.config.params import SCENARIOS  # noqa: E402
+from territoire_abm.game.published import comparison  # noqa: E402
 from territoire_abm.game.replay import (  # noqa: E402
     LOWER_IS_BETTER,
     alone_tables,
@@ -266,7 +269,9 @@ def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
     if twin_played is not None:
         figures["twin_trajectories"] = trajectories_figure(twin_played, twin_alone, session)
         twin_robust = robustness(twin_outcomes(table)).to_dict("records")
+    published = comparison(played, table, session.settings.scenario)
     context = {
+        "published": published, "published_flagged": sum(p["outside"] for p in published),
         "title": session.settings.title or f"session {session.code}", "code": session.code,
         "territory": session.settings.territory, "scenario": session.settings.scenario,
         "rounds_played": session.round, "rounds": session.settings.rounds,
@@ -309,6 +314,11 @@ def _write_pdf(path: Path, context: dict[str, Any], figures: dict[str, Figure]) 
                  f"{context['last_year']}", ""]
         lines += [f"{p['label']} ({p['player']}): {p['profile']}" for p in context["profiles"]]
         lines += ["", "Robust or lucky?"] + context["verdict"]
+        lines += ["", "Against published figures (session; futures mean, 10-90 %; published, "
+                  "source):"]
+        lines += [f"{p['label']} {p['years']}: {p['session']}; {p['replay']} ({p['spread']}); "
+                  f"{p['published']} {p['source']}{' — OUTSIDE' if p['outside'] else ''}"
+                  for p in context["published"]]
         lines += ["", "Timeline:"] + [f"R{e['round']} {e['year']} {e['who']}: {e['what']}"
                                       for e in context["timeline"]][:40]
         y = 0.96

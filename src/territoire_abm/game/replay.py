@@ -12,7 +12,8 @@ future has its own weather). Runs go through the experiment executors
 With a twin commune, each run is the region of both territories (:func:`twins.region`): the
 twin council's log replays on the twin (its other roles, and in the alone variant every role,
 are the model's), both under the future's weather seed; each row then also holds the twin's
-headline outcomes as ``twin_<outcome>``.
+headline outcomes as ``twin_<outcome>``. Each row also holds the means of the indicators that
+have published figures over those figures' years (:mod:`territoire_abm.game.published`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from territoire_abm.config.params import SCENARIOS
-from territoire_abm.game import twins
+from territoire_abm.game import published, twins
 from territoire_abm.game.roles import HEADLINE
 from territoire_abm.governance.controllers import BehaviouralController, RecordedController
 from territoire_abm.run import build_config
@@ -145,6 +146,7 @@ def run_task(task: ReplayTask) -> list[dict[str, Any]]:
                    "variant": variant}
             row.update({name: float(table[name].mean()) for name in outcomes
                         if name in table})
+            row.update(published.window_means(table, int(table.index[0]), task.until))
             rows.append(row)
     return rows
 

@@ -64,6 +64,8 @@ VIEWS = {
         "heat_stress_per_inhabitant": "Heat-stress days per inhabitant",
         "unmet_water_share_households": "Unmet household water (share)",
         "emissions_t_per_inhabitant": "Emissions (tCO2e/inhabitant)",
+        "operational_t_per_inhabitant": "Territorial emissions, no embodied (tCO2e/inh.)",
+        "heat_deaths_per_100k": "Heat deaths per 100,000",
         "incumbent_vote_share": "Incumbent vote share (last election)",
     },
     "residents": {
