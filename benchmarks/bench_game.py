@@ -124,10 +124,9 @@ def with_baseline(root: Path, futures: int, workers: int) -> dict[str, float]:
     print(f"round with the baseline running (1 worker, nice {baseline.NICENESS}): "
           f"{', '.join(f'{t:.2f}' for t in rounds)} s; median "
           f"{statistics.median(rounds):.2f} s ({load()})")
-    job = baselines.jobs[session.code]
-    job.thread.join()
-    if job.error is not None:
-        raise job.error
+    baselines.wait()
+    if baselines.failed:
+        raise next(iter(baselines.failed.values()))
     ready, total = baseline.status(session, futures)
     took = time.perf_counter() - started
     print(f"baseline: {ready}/{total} batches ({futures} futures × 5 scenarios, model alone) "

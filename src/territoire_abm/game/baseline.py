@@ -7,8 +7,9 @@ households, seed, first and last year, twin commune, the scenario and weather se
 batch, and the policy levers the replay re-applies (subsidy rate, measure costs, price
 shocks). So a :class:`Baselines` manager, held by the web app's session registry, runs them
 in the background from the moment a session is created (or reopened after a restart), in one
-worker process of the experiment executors lowered to ``nice`` 10, while the rounds are
-played: the debrief then runs only the played half.
+worker process of the experiment executors lowered to ``nice`` 10 (one for every session of
+the server, the session changed last first), while the rounds are played: the debrief then
+runs only the played half.
 
 Each batch (one scenario, ten weather seeds) is one file ``<session>/baseline/<key>.json``
 whose name is the SHA-256 of exactly the inputs above (:func:`key`; the package version and
@@ -16,8 +17,8 @@ this module's :data:`FORMAT` too). Files are written atomically (a temporary fil
 so a half-written batch is never read; a file whose key, seeds or content do not match is
 ignored and the batch run again. The debrief reads what is there and computes the rest
 (:func:`split`); a restarted server finds the finished batches and runs only the others. A
-lever used during the game changes the key of every batch: the job starts again (the files
-of the old key are removed).
+lever used during the game changes the key of every batch: the baseline starts again (the
+files of the old key are removed).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import fields
@@ -134,6 +136,13 @@ def lower_priority(niceness: int = NICENESS) -> None:
         os.nice(niceness - current)
 
 
+def key_of_fields(fields_: dict[str, Any]) -> str:
+    """:func:`key` of a task given as its :func:`plain` fields."""
+    from types import SimpleNamespace
+
+    return key(SimpleNamespace(**fields_))  # type: ignore[arg-type]
+
+
 def plain(task: replay.ReplayTask) -> dict[str, Any]:
     """A task's fields (sent to the worker as plain data: unpickling a ReplayTask would
     import the engine before the worker lowers its priority)."""
@@ -162,105 +171,117 @@ def status(session, futures: int, scenarios: Sequence[str] = SCENARIOS) -> tuple
     return sum(path(folder, t).is_file() for t in batches), len(batches)
 
 
-class Job:
-    """One session's baseline being computed by a thread feeding a one-worker executor."""
-
-    def __init__(self, folder: Path, batches: list[replay.ReplayTask]) -> None:
-        self.folder = folder
-        self.keys = [key(t) for t in batches]
-        self.batches = batches
-        self.stopping = threading.Event()
-        self.keep: set[str] | None = None  # when retired: the keys still wanted
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True,
-                                       name=f"baseline {folder.parent.name}")
-
-    def start(self) -> Job:
-        self.thread.start()
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self.thread.is_alive()
-
-    def _run(self) -> None:
-        try:
-            self._compute()
-        finally:
-            if self.keep is not None:  # retired: its files of a key no longer wanted go
-                for stale in set(self.keys) - self.keep:
-                    (self.folder / f"{stale}.json").unlink(missing_ok=True)
-
-    def _compute(self) -> None:
-        from territoire_abm.experiments.executors import ProcessExecutor
-
-        todo = [t for t in self.batches if read(self.folder, t) is None]
-        if not todo or self.stopping.is_set():
-            return
-        try:
-            with ProcessExecutor(workers=1) as executor:
-                for _, result in executor.imap_unordered(
-                        compute, ((str(self.folder), plain(t)) for t in todo),
-                        max_in_flight=1):
-                    if isinstance(result, BaseException):
-                        self.error = result
-                        return
-                    if self.stopping.is_set():
-                        return
-        except Exception as error:  # noqa: BLE001 - the debrief computes what is missing
-            self.error = error
-
-    def stop(self, wait: bool = False) -> None:
-        """Stop after the batch in flight (it is kept: it is written whole or not at all)."""
-        self.stopping.set()
-        if wait:
-            self.thread.join()
-
-    def retire(self, keep: list[str]) -> None:
-        """Stop, and once stopped remove this job's files but those of ``keep``."""
-        self.keep = set(keep)
-        self.stop()
-
-
 class Baselines:
-    """The background baselines of a server's sessions (one job per session)."""
+    """The background baselines of a server's sessions: one worker process (at ``nice``
+    10) for all of them, one batch in flight at a time, the session changed last first.
+
+    :meth:`ensure` (on creation, on reopening, after every change of a session) sets the
+    batches a session wants; the worker thread runs while some are missing and ends when
+    none are (its process ends with it). A batch whose session no longer wants its key (a
+    lever changed the key while it ran) is removed when it lands.
+    """
 
     def __init__(self, futures: int | None = None,
                  scenarios: Sequence[str] = SCENARIOS) -> None:
         self.futures = futures_setting() if futures is None else futures
         self.scenarios = tuple(scenarios)
-        self.jobs: dict[str, Job] = {}
+        self.wanted: dict[str, tuple[Path, list[replay.ReplayTask]]] = {}  # last: newest
+        self.current: dict[Path, set[str]] = {}  # a session folder's keys, stopped or not
+        self.in_flight: set[tuple[Path, str]] = set()  # (session folder, key)
+        self.failed: dict[str, BaseException] = {}  # key -> error (not retried)
+        self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
 
-    def ensure(self, session) -> Job | None:
-        """Start (or restart, when its key changed) the session's baseline; nothing when it
-        is running with the same key. Files of an older key are removed."""
+    # ------------------------------------------------------------------ sessions
+    def ensure(self, session) -> None:
+        """Want the session's baseline (its batches for the levers used so far) first; files
+        of a key no longer wanted are removed. Nothing once its debrief pack is written."""
+        if (Path(session.directory) / "debrief" / "replay.csv").is_file():
+            return
         batches = design(session, self.futures, self.scenarios)
-        keys = [key(t) for t in batches]
+        folder = folder_of(session)
+        keys = {key(t) for t in batches}
         with self.lock:
-            job = self.jobs.get(session.code)
-            if job is not None and job.keys == keys and (job.running or job.error is None):
-                return job
-            if job is not None:
-                job.retire(keys)
-            folder = folder_of(session)
-            if folder.is_dir():
-                for stale in folder.glob("*.json"):
-                    if stale.stem not in keys:
-                        stale.unlink(missing_ok=True)
-            self.jobs[session.code] = job = Job(folder, batches).start()
-            return job
+            self.wanted.pop(session.code, None)
+            self.wanted[session.code] = (folder, batches)  # last: first served
+            if self.current.get(folder) != keys:
+                self.current[folder] = keys
+                self._remove_stale(folder, keys)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, daemon=True,
+                                               name="debrief baselines")
+                self.thread.start()
 
-    def stop(self, session, wait: bool = False) -> None:
-        """Stop the session's baseline (before its debrief computes what is missing)."""
+    def stop(self, session) -> None:
+        """Want no more of the session's baseline (its debrief computes what is missing);
+        the batch in flight is kept."""
         with self.lock:
-            job = self.jobs.get(session.code)
-        if job is not None:
-            job.stop(wait=wait)
+            self.wanted.pop(session.code, None)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until no batch is missing (or ``timeout`` s); True when idle."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self.lock:
+                thread = self.thread
+            if thread is None:
+                return True
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            thread.join(left)
 
     def close(self) -> None:
-        """Stop every job and wait for them."""
+        """Want nothing more and wait for the batch in flight."""
         with self.lock:
-            jobs = list(self.jobs.values())
-        for job in jobs:
-            job.stop(wait=True)
+            self.wanted.clear()
+        self.wait()
+
+    # ------------------------------------------------------------------ the worker
+    def _remove_stale(self, folder: Path, keys: set[str]) -> None:
+        if folder.is_dir():
+            for stale in folder.glob("*.json"):
+                if stale.stem not in keys and (folder, stale.stem) not in self.in_flight:
+                    stale.unlink(missing_ok=True)
+
+    def _next(self):
+        """The next missing batch, of the session changed last (None: nothing missing, and
+        the thread is marked gone under the same lock)."""
+        with self.lock:
+            for folder, batches in reversed(list(self.wanted.values())):
+                for task in batches:
+                    name = key(task)
+                    if (folder, name) not in self.in_flight and name not in self.failed \
+                            and not path(folder, task).is_file():
+                        self.in_flight.add((folder, name))
+                        return str(folder), plain(task)
+            self.thread = None
+            return None
+
+    def _jobs(self):
+        while (job := self._next()) is not None:
+            yield job
+
+    def _landed(self, job: tuple[str, dict[str, Any]], error: BaseException | None) -> None:
+        folder, fields_ = Path(job[0]), job[1]
+        name = key_of_fields(fields_)
+        with self.lock:
+            self.in_flight.discard((folder, name))
+            if error is not None:
+                self.failed[name] = error
+            if name not in self.current.get(folder, {name}):
+                (folder / f"{name}.json").unlink(missing_ok=True)
+
+    def _run(self) -> None:
+        from territoire_abm.experiments.executors import ProcessExecutor
+
+        try:
+            with ProcessExecutor(workers=1) as executor:
+                for job, result in executor.imap_unordered(compute, self._jobs(),
+                                                           max_in_flight=1):
+                    self._landed(job, result if isinstance(result, BaseException) else None)
+        except Exception as error:  # noqa: BLE001 - the debrief computes what is missing
+            with self.lock:
+                self.failed["executor"] = error
+                self.in_flight.clear()
+                self.thread = None
