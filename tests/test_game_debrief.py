@@ -22,7 +22,8 @@ HOSTILE = "<script>alert('x')</script>"
 def played(tmp_path_factory):
     """A two-round session with hostile text everywhere a human can type."""
     session = Session.create({"rounds": 2, "years_per_round": 3, "households": 150,
-                              "title": HOSTILE + " $x$"}, tmp_path_factory.mktemp("g"))
+                              "title": HOSTILE + " $x$", "lang": "en"},
+                             tmp_path_factory.mktemp("g"))
     council = session.join("council", "<img src=x onerror=alert(1)>")
     farmers = session.join("farmers", "Bob")
     f = session.facilitator_token

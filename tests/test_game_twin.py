@@ -124,7 +124,7 @@ HOSTILE = "<script>alert('twin')</script>"
 @pytest.fixture(scope="module")
 def played(tmp_path_factory):
     """Two rounds with the home council and the twin council held, a lever, hostile notes."""
-    session = Session.create({**SMALL, "rounds": 2, "households": 150},
+    session = Session.create({**SMALL, "rounds": 2, "households": 150, "lang": "en"},
                              tmp_path_factory.mktemp("twin"))
     council, twin = session.join("council", "Ana"), session.join("twin_council", HOSTILE)
     f = session.facilitator_token

@@ -133,7 +133,8 @@ def test_full_workshop_in_the_browser(browser, game_server):
     html = (folder / "debrief.html").read_text(encoding="utf-8")
     assert "Atelier &lt;b&gt;Carbonne&lt;/b&gt;" in html and "<b>Carbonne" not in html
     assert (folder / "debrief.pdf").stat().st_size > 10_000
-    assert "6. The twin commune: Fuente Obejuna" in html
+    assert '<html lang="fr">' in html  # the session's language: French by default
+    assert "6. La commune jumelle : Fuente Obejuna" in html
     saved = json.loads((root / code / "session.json").read_text(encoding="utf-8"))
     assert [d["role"] for d in saved["decisions"]] == ["farmers", "council", "council",
                                                        "farmers"]
@@ -144,8 +145,8 @@ def test_full_workshop_in_the_browser(browser, game_server):
     assert "twin_council" in saved["settings"]["roles"] and len(saved["twin_log"]) == 4
     report = browser.new_page(viewport=VIEWPORT)
     report.goto(f"file://{folder / 'debrief.html'}")
-    _see(report, "Robust or lucky?")
-    _see(report, "Held against published figures")
+    _see(report, "Robuste ou chanceux ?")
+    _see(report, "Face aux chiffres publiés")
     shot(report, "07_debrief_report")
 
 

@@ -42,6 +42,7 @@ from territoire_abm.game.roles import (
     options,
 )
 from territoire_abm.game.roles import view as role_view
+from territoire_abm.game.settings import LANGUAGES, Settings
 from territoire_abm.game.store import Registry
 from territoire_abm.territory import levers as engine_levers
 
@@ -168,6 +169,7 @@ def CreatePage():
     timer, set_timer = solara.use_state("0")
     roles, set_roles = solara.use_state(list(ROLES))
     twin, set_twin = solara.use_state(NO_TWIN)
+    lang, set_lang = solara.use_state(Settings.lang)
     error, set_error = solara.use_state("")
     offered = solara.use_memo(lambda: twins.choices("carbonne", scenario), [scenario])
     solara.Title("Territoire workshop — new session")
@@ -187,6 +189,8 @@ def CreatePage():
                       values=[NO_TWIN, *offered], value=twin if twin in offered else NO_TWIN,
                       on_value=set_twin)
         chosen_twin = twin if twin in offered else ""
+        solara.Select("Language of the debrief pack (fr: français, en: English)",
+                      values=list(LANGUAGES), value=lang, on_value=set_lang)
         solara.Text("Roles in play (the model plays the others):")
         for role in GAME_ROLES if chosen_twin else ROLES:
             solara.Checkbox(label=f"{LABELS[role]} (budget {_fmt_eur(BUDGETS_EUR[role])} "
@@ -198,7 +202,7 @@ def CreatePage():
         def create():
             form = {"title": title, "scenario": scenario, "rounds": rounds,
                     "years_per_round": years, "households": households,
-                    "timer_minutes": timer, "twin": chosen_twin,
+                    "timer_minutes": timer, "twin": chosen_twin, "lang": lang,
                     "roles": [r for r in roles if r != TWIN_ROLE or chosen_twin]}
             session = _attempt(lambda: registry().create(form), set_error)
             if session is not None:

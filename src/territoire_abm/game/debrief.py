@@ -10,6 +10,12 @@ with a published figure for French communes is held against it, with the futures
 10–90 % range (:mod:`territoire_abm.game.published`). Structured like the
 debriefs of LittoSIM and En-ROADS workshops: what happened, who decided what, each role's
 strategy, and — which none of them does — whether the strategy was robust or lucky.
+
+The pack is written in the session's language (``Settings.lang``: ``fr``, the default, or
+``en``): every text from ``game/messages.toml`` (:mod:`territoire_abm.game.texts`), measure
+names from the catalogue's ``name_fr``, French numbers with a decimal comma. The round
+summaries and the facilitator's levers are written again from what they recorded, in that
+language; what people typed (names, notes, messages, titles) is shown as typed.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from territoire_abm.config.params import SCENARIOS  # noqa: E402
+from territoire_abm.game.levers import lever_text  # noqa: E402
 from territoire_abm.game.published import comparison  # noqa: E402
 from territoire_abm.game.replay import (  # noqa: E402
     LOWER_IS_BETTER,
@@ -40,18 +47,23 @@ from territoire_abm.game.replay import (  # noqa: E402
     replay_futures,
     robustness,
 )
-from territoire_abm.game.roles import HEADLINE, LABELS, measure_labels  # noqa: E402
+from territoire_abm.game.roles import HEADLINE, TWIN_ROLE, headline, measure_labels  # noqa: E402
+from territoire_abm.game.rounds import events, explanations  # noqa: E402
+from territoire_abm.game.texts import fmt as _fmt  # noqa: E402
+from territoire_abm.game.texts import percent0, translator  # noqa: E402
+from territoire_abm.i18n import Translator  # noqa: E402
+from territoire_abm.territory import levers as engine_levers  # noqa: E402
 from territoire_abm.territory.model import measures_for_group  # noqa: E402
 
 THEME_GROUPS = {"heat": "heat", "social": "heat", "water": "water", "drought": "water",
                 "extreme_events": "water", "energy": "energy"}
 
 
-def fmt(value: Any) -> str:
+def fmt(value: Any, lang: str = "en") -> str:
     """A number to three significant digits, or a dash when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:.3g}"
+    return _fmt(value, lang)
 
 
 def _png(figure: Figure) -> str:
@@ -66,26 +78,38 @@ def _themes() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- figures
-def trajectories_figure(played: pd.DataFrame, alone: pd.DataFrame, session) -> Figure:
+def trajectories_figure(played: pd.DataFrame, alone: pd.DataFrame, session,
+                        lang: str = "en") -> Figure:
     """Each headline indicator year by year, played against the model alone."""
+    t = translator(lang)
     figure = Figure(figsize=(11, 6.5), layout="constrained")
     axes = figure.subplots(2, 4).ravel()
     step = session.settings.years_per_round
-    for ax, (name, label) in zip(axes, HEADLINE.items(), strict=True):
+    for ax, (name, label) in zip(axes, headline(lang).items(), strict=True):
         for number in range(0, session.round, 2):
             first = session.settings.start + number * step
             ax.axvspan(first - 0.5, first + step - 0.5, color="#f0f0f0", zorder=0)
         if name in played:
-            ax.plot(played.index, played[name], "-o", ms=3, label="played")
-            ax.plot(alone.index, alone[name], "--", color="grey", label="model alone")
+            ax.plot(played.index, played[name], "-o", ms=3, label=t("figure.played"))
+            ax.plot(alone.index, alone[name], "--", color="grey", label=t("figure.alone"))
         ax.set_title(label, fontsize=9)
         ax.tick_params(labelsize=7)
+        _localise_ticks(ax, lang)
     axes[0].legend(fontsize=7)
     return figure
 
 
-def timeline_figure(session) -> Figure:
+def _localise_ticks(ax: Any, lang: str) -> None:
+    """French y-axis numbers with a decimal comma (matplotlib's own ticks otherwise)."""
+    if lang == "fr":
+        from territoire_abm.outputs import _french_ticks
+
+        ax.yaxis.set_major_formatter(_french_ticks())
+
+
+def timeline_figure(session, lang: str = "en") -> Figure:
     """Every decision and lever on a time line, one row per role."""
+    t = translator(lang)
     rows = [*session.settings.roles, "facilitator"]
     figure = Figure(figsize=(11, 0.5 + 0.5 * len(rows)), layout="constrained")
     ax = figure.subplots()
@@ -99,30 +123,34 @@ def timeline_figure(session) -> Figure:
         ax.scatter(entry["year"], len(rows) - 1, marker="D", color="#e6550d")
         ax.annotate(entry["lever"], (entry["year"], len(rows) - 1), fontsize=7,
                     xytext=(4, 6), textcoords="offset points", rotation=20)
-    ax.set_yticks(range(len(rows)), [LABELS.get(r, "Facilitator") for r in rows], fontsize=8)
+    ax.set_yticks(range(len(rows)), [t(f"role.{r}") if t.has(f"role.{r}")
+                                     else t("common.facilitator") for r in rows], fontsize=8)
     ax.set_xlim(session.settings.start - 1, session.settings.until + 1)
-    ax.set_xlabel("year (circle size and number: measures chosen; diamonds: levers)")
+    ax.set_xlabel(t("figure.timeline_x"))
     return figure
 
 
-def profiles_figure(profiles: list[dict[str, Any]]) -> Figure:
+def profiles_figure(profiles: list[dict[str, Any]], lang: str = "en") -> Figure:
     """Each role's strategy profile: the share of its choices by theme."""
+    t = translator(lang)
     figure = Figure(figsize=(11, 3.2), layout="constrained")
     ax = figure.subplots()
     themes = ("heat", "water", "energy")
     width = 0.8 / len(themes)
     for i, theme in enumerate(themes):
         ax.bar([j + i * width for j in range(len(profiles))],
-               [p["themes"].get(theme, 0) for p in profiles], width, label=theme)
+               [p["themes"].get(theme, 0) for p in profiles], width,
+               label=t(f"theme.{theme}"))
     ax.set_xticks([j + width for j in range(len(profiles))],
                   [p["label"] for p in profiles], fontsize=8)
-    ax.set_ylabel("measures chosen")
+    ax.set_ylabel(t("figure.measures_chosen"))
     ax.legend(fontsize=8)
     return figure
 
 
-def robustness_figure(table: pd.DataFrame) -> Figure:
+def robustness_figure(table: pd.DataFrame, lang: str = "en") -> Figure:
     """Played against alone over the weather futures, per scenario (mean and 10–90 %)."""
+    t, labels = translator(lang), headline(lang)
     outcomes = [o for o in ("heat_stress_per_inhabitant", "unmet_water_share_agriculture",
                             "emissions_t_per_inhabitant", "self_sufficiency_rate")
                 if o in table]
@@ -141,14 +169,16 @@ def robustness_figure(table: pd.DataFrame) -> Figure:
         for k, patch in enumerate(boxes["boxes"]):
             patch.set_facecolor("#3182bd" if k % 2 == 0 else "#d9d9d9")
         ax.set_xticks([3 * i + 0.5 for i in range(len(scenarios))], scenarios, fontsize=8)
-        ax.set_title(f"{HEADLINE[outcome]} (blue: played, grey: model alone)", fontsize=9)
+        ax.set_title(t("figure.robustness_title", label=labels[outcome]), fontsize=9)
+        _localise_ticks(ax, lang)
     return figure
 
 
 # --------------------------------------------------------------------------- content
-def profiles(session) -> list[dict[str, Any]]:
+def profiles(session, lang: str = "en") -> list[dict[str, Any]]:
     """Each role's strategy: measures by theme, money, contributions, a one-word profile."""
-    themes, labels = _themes(), measure_labels()
+    t = translator(lang)
+    themes, labels = _themes(), measure_labels(lang)
     holders = session.holders()
     out = []
     for role in session.settings.roles:
@@ -158,49 +188,96 @@ def profiles(session) -> list[dict[str, Any]]:
         by_theme = Counter(themes.get(m, "other") for m in chosen)
         spent = sum(r["cost_eur"] for r in records)
         if role not in holders:
-            profile = "played by the model"
+            profile = t("profile.model")
         elif not chosen and spent == 0:
-            profile = "wait and see"
+            profile = t("profile.wait")
         else:
             top, count = by_theme.most_common(1)[0]
-            profile = f"{top}-focused" if count >= 0.6 * sum(by_theme.values()) else "balanced"
+            profile = t("profile.focused", theme=t(f"theme.{top}")) \
+                if count >= 0.6 * sum(by_theme.values()) else t("profile.balanced")
         shares = [r["decision"].get("contribute") for r in records
                   if r["decision"].get("contribute") is not None]
         modes = sorted({r["decision"].get("mode") for r in records if r["decision"].get("mode")})
-        out.append({"role": role, "label": LABELS[role], "player": holders.get(role, "model"),
+        out.append({"role": role, "label": t(f"role.{role}"),
+                    "player": holders.get(role, t("common.model")),
                     "profile": profile, "themes": dict(by_theme), "spent_eur": spent,
                     "fund_eur": sum(r["fund_eur"] for r in records),
                     "rounds_decided": len(records),
                     "measures": ", ".join(labels.get(m, m) for m in dict.fromkeys(chosen)),
-                    "contribute": ", ".join(f"{s:.0%}" for s in shares),
+                    "contribute": ", ".join(percent0(s, lang) for s in shares),
                     "mode": ", ".join(modes)})
     return out
 
 
-def timeline(session) -> list[dict[str, Any]]:
+def timeline(session, lang: str = "en") -> list[dict[str, Any]]:
     """Every decision and lever in order, as plain lines for the report."""
-    labels = measure_labels()
+    t = translator(lang)
+    labels = measure_labels(lang)
     entries = []
     for record in session.decisions:
-        parts = [f"{key}: {', '.join(labels.get(m, m) for m in value)}"
+        parts = [t("decision.list", verb=_key(t, key),
+                   measures=", ".join(labels.get(m, m) for m in value))
                  for key, value in record["decision"].items() if isinstance(value, list) and value]
         if record["decision"].get("contribute") is not None:
-            parts.append(f"contribute {record['decision']['contribute']:.0%}")
+            parts.append(t("decision.contribute",
+                           share=percent0(record["decision"]["contribute"], lang)))
         if record["decision"].get("mode"):
-            parts.append(f"dispatch {record['decision']['mode']}")
+            parts.append(t("decision.mode", mode=record["decision"]["mode"]))
         if record["fund_eur"]:
-            parts.append(f"{record['fund_eur']:,.0f} EUR into the fund")
+            parts.append(t("decision.fund", eur=record["fund_eur"]))
         entries.append({"round": record["round"], "year": record["year"], "time": record["time"],
-                        "who": f"{LABELS[record['role']]} ({record['player']})",
-                        "what": "; ".join(parts) or "nothing new", "note": record["note"]})
+                        "who": f"{t('role.' + record['role'])} ({record['player']})",
+                        "what": "; ".join(parts) or t("decision.nothing"),
+                        "note": record["note"]})
     for entry in session.lever_log:
+        what = lever_text(entry["lever"], entry["said"], lang) if "said" in entry \
+            else entry["text"]
         entries.append({"round": entry["round"], "year": entry["year"], "time": entry["time"],
-                        "who": "Facilitator", "what": entry["text"], "note": ""})
+                        "who": t("common.facilitator"), "what": what, "note": ""})
     return sorted(entries, key=lambda e: (e["round"], e["time"]))
 
 
-def verdict(session, table: pd.DataFrame, played: pd.DataFrame) -> list[str]:
+def _key(t: Translator, key: str) -> str:
+    """A decision key (adopt, propose, …) as the timeline writes it."""
+    return t(f"decision.{key}") if t.has(f"decision.{key}") else key
+
+
+def round_summaries(session, lang: str = "en") -> list[dict[str, Any]]:
+    """The round summaries written again in ``lang`` from what they recorded: events from
+    the played indicators and the facilitator's forcing, the headline labels, the
+    explanations from the submitted decisions (as :func:`rounds.play` wrote them)."""
+    played = session.indicators()
+    twin_played = session.twin_indicators()
+    labels = headline(lang)
+    out = []
+    for summary in session.summaries:
+        first, last = summary["years"]
+        years = [y for y in range(first, last + 1) if y in played.index]
+        forced = {y: engine_levers.forcing(session.model, y) for y in years}
+        decided = {role: {"decision": d} for role, d in summary.get("decisions", {}).items()}
+        home = {role: rec for role, rec in decided.items() if role != TWIN_ROLE}
+        written = {**summary, "events": events(played.loc[years], forced, lang),
+                   "effects": _relabel(summary["effects"], labels),
+                   "why": explanations(home, summary["effects"], lang)}
+        if summary.get("twin") and twin_played is not None:
+            twin = summary["twin"]
+            held = {role: rec for role, rec in decided.items() if role == TWIN_ROLE}
+            written["twin"] = {**twin, "events": events(twin_played.loc[years], {}, lang),
+                               "effects": _relabel(twin["effects"], labels),
+                               "why": explanations(held, twin["effects"], lang)}
+        out.append(written)
+    return out
+
+
+def _relabel(effects: dict[str, dict[str, Any]], labels: dict[str, str]
+             ) -> dict[str, dict[str, Any]]:
+    return {name: {**e, "label": labels.get(name, e["label"])} for name, e in effects.items()}
+
+
+def verdict(session, table: pd.DataFrame, played: pd.DataFrame,
+            lang: str = "en") -> list[str]:
     """Where the session's actual result falls among the futures of its own scenario."""
+    t, labels = translator(lang), headline(lang)
     lines = []
     own = table[(table.scenario == session.settings.scenario) & (table.variant == "played")]
     for name in ("heat_stress_per_inhabitant", "unmet_water_share_agriculture",
@@ -213,20 +290,19 @@ def verdict(session, table: pd.DataFrame, played: pd.DataFrame) -> list[str]:
             better = float((values > actual).mean())  # futures where it went worse
         else:
             better = float((values < actual).mean())
-        judgement = ("lucky: few futures went as well" if better >= 0.8 else
-                     "unlucky: most futures went better" if better <= 0.2 else
-                     "typical of the futures")
-        lines.append(f"{HEADLINE[name]}: the session got {actual:.3g}; with the same "
-                     f"decisions, {better:.0%} of the {len(values)} {session.settings.scenario} "
-                     f"futures did worse — {judgement}.")
+        judgement = t("verdict.lucky" if better >= 0.8 else
+                      "verdict.unlucky" if better <= 0.2 else "verdict.typical")
+        lines.append(t("verdict.line", label=labels[name], actual=fmt(actual, lang),
+                       share=percent0(better, lang), n=str(len(values)),
+                       scenario=session.settings.scenario, judgement=judgement))
     return lines
 
 
-def every_indicator(played: pd.DataFrame) -> dict[str, Any]:
+def every_indicator(played: pd.DataFrame, lang: str = "en") -> dict[str, Any]:
     """The table of every numeric indicator by year (formatted)."""
     numeric = played.select_dtypes("number")
     return {"columns": [int(y) for y in numeric.index],
-            "rows": [(name, [fmt(float(v)) for v in numeric[name]]) for name in numeric]}
+            "rows": [(name, [fmt(float(v), lang) for v in numeric[name]]) for name in numeric]}
 
 
 def twin_outcomes(table: pd.DataFrame) -> pd.DataFrame:
@@ -258,40 +334,47 @@ def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
     table = replay_futures(session, futures=futures, scenarios=scenarios, workers=workers,
                            cache=folder_of(session) if baseline else None)
     replay_seconds = time.perf_counter() - started
+    lang = session.settings.lang
+    t = translator(lang)
     robust = robustness(table)
-    role_profiles = profiles(session)
-    figures = {"trajectories": trajectories_figure(played, alone, session),
-               "timeline": timeline_figure(session),
-               "profiles": profiles_figure(role_profiles),
-               "robustness": robustness_figure(table)}
+    role_profiles = profiles(session, lang)
+    figures = {"trajectories": trajectories_figure(played, alone, session, lang),
+               "timeline": timeline_figure(session, lang),
+               "profiles": profiles_figure(role_profiles, lang),
+               "robustness": robustness_figure(table, lang)}
     twin_played = session.twin_indicators()
     twin_robust = None
     if twin_played is not None:
-        figures["twin_trajectories"] = trajectories_figure(twin_played, twin_alone, session)
+        figures["twin_trajectories"] = trajectories_figure(twin_played, twin_alone, session,
+                                                           lang)
         twin_robust = robustness(twin_outcomes(table)).to_dict("records")
-    published = comparison(played, table, session.settings.scenario)
+    published = comparison(played, table, session.settings.scenario, lang)
     context = {
+        "lang": lang, "t": t.markup, "num": t.num, "percent": t.percent,
         "published": published, "published_flagged": sum(p["outside"] for p in published),
-        "title": session.settings.title or f"session {session.code}", "code": session.code,
+        "title": session.settings.title or t("pdf.session_title", code=session.code),
+        "code": session.code,
         "territory": session.settings.territory, "scenario": session.settings.scenario,
         "rounds_played": session.round, "rounds": session.settings.rounds,
         "years_per_round": session.settings.years_per_round,
         "first_year": int(played.index[0]), "last_year": int(played.index[-1]),
         "written": datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "profiles": role_profiles, "timeline": timeline(session),
-        "messages": session.messages, "summaries": session.summaries,
-        "every_indicator": every_indicator(played),
+        "profiles": role_profiles, "timeline": timeline(session, lang),
+        "messages": session.messages, "summaries": round_summaries(session, lang),
+        "every_indicator": every_indicator(played, lang),
         "figures": {name: _png(fig) for name, fig in figures.items()},
         "futures": futures, "scenarios": list(scenarios), "runs": len(table),
         "replay_seconds": replay_seconds, "robustness": robust.to_dict("records"),
-        "verdict": verdict(session, table, played), "fmt": fmt,
+        "verdict": verdict(session, table, played, lang),
+        "fmt": lambda value: fmt(value, lang),
         "twin": session.settings.twin, "twin_robustness": twin_robust,
+        "twin_played_by": _twin_played_by(role_profiles, t),
     }
     environment = Environment(loader=PackageLoader("territoire_abm.game", "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True))
     html = environment.get_template("debrief.html.j2").render(**context)
     (folder / "debrief.html").write_text(html, encoding="utf-8")
-    _write_pdf(folder / "debrief.pdf", context, figures)
+    _write_pdf(folder / "debrief.pdf", context, figures, t)
     (folder / "decisions.json").write_text(json.dumps(
         {str(y): roles for y, roles in sorted(session.log.items())}, indent=1), encoding="utf-8")
     played.to_csv(folder / "indicators.csv")
@@ -304,27 +387,43 @@ def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
     return folder
 
 
-def _write_pdf(path: Path, context: dict[str, Any], figures: dict[str, Figure]) -> None:
+def _twin_played_by(role_profiles: list[dict[str, Any]], t: Translator) -> str:
+    """Who played the twin commune's council, in words."""
+    for profile in role_profiles:
+        if profile["role"] == TWIN_ROLE and profile["player"] != t("common.model"):
+            return t.markup("html.twin_played_by", player=profile["player"])
+    return t("html.twin_played_by_model")
+
+
+def _write_pdf(path: Path, context: dict[str, Any], figures: dict[str, Figure],
+               t: Translator | None = None) -> None:
     """The same story on paper: a text page, then the four figures."""
     with PdfPages(path) as pdf:
         cover = Figure(figsize=(8.27, 11.69))
-        lines = [f"Workshop debrief — {context['title']}",
-                 f"Session {context['code']} · {context['territory']} · {context['scenario']}",
-                 f"{context['rounds_played']} rounds, {context['first_year']}–"
-                 f"{context['last_year']}", ""]
-        lines += [f"{p['label']} ({p['player']}): {p['profile']}" for p in context["profiles"]]
-        lines += ["", "Robust or lucky?"] + context["verdict"]
-        lines += ["", "Against published figures (session; futures mean, 10-90 %; published, "
-                  "source):"]
-        lines += [f"{p['label']} {p['years']}: {p['session']}; {p['replay']} ({p['spread']}); "
-                  f"{p['published']} {p['source']}{' — OUTSIDE' if p['outside'] else ''}"
-                  for p in context["published"]]
-        lines += ["", "Timeline:"] + [f"R{e['round']} {e['year']} {e['who']}: {e['what']}"
-                                      for e in context["timeline"]][:40]
         y = 0.96
-        for line in lines:
+        for line in cover_lines(context, t or translator("en")):
             cover.text(0.05, y, line[:110], fontsize=8, family="monospace", parse_math=False)
             y -= 0.018
         pdf.savefig(cover)
         for figure in figures.values():
             pdf.savefig(figure)
+
+
+def cover_lines(context: dict[str, Any], t: Translator) -> list[str]:
+    """The PDF's text page, line by line."""
+    lines = [t("pdf.title", title=context["title"]),
+             t("pdf.session", code=context["code"], territory=context["territory"],
+               scenario=context["scenario"]),
+             t("pdf.rounds", rounds=str(context["rounds_played"]),
+               first=str(context["first_year"]), last=str(context["last_year"])), ""]
+    lines += [t("pdf.profile", label=p["label"], player=p["player"], profile=p["profile"])
+              for p in context["profiles"]]
+    lines += ["", t("pdf.robust")] + context["verdict"]
+    lines += ["", t("pdf.published")]
+    lines += [f"{p['label']} {p['years']}: {p['session']}; {p['replay']} ({p['spread']}); "
+              f"{p['published']} {p['source']}{t('pdf.outside') if p['outside'] else ''}"
+              for p in context["published"]]
+    lines += ["", t("pdf.timeline")] + [
+        t("pdf.timeline_line", round=str(e["round"]), year=str(e["year"]), who=e["who"],
+          what=e["what"]) for e in context["timeline"]][:40]
+    return lines

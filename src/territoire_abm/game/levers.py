@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from territoire_abm.errors import UserError
 from territoire_abm.game.roles import LABELS
 from territoire_abm.game.settings import check_money, short
+from territoire_abm.game.texts import percent0, translator
 from territoire_abm.territory import levers as engine
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ def _number(name: str, value: Any) -> float:
 
 
 def apply(session: Session, lever: Any, args: dict[str, Any]) -> dict[str, Any]:
-    """Apply ``lever`` with ``args``; returns the log entry (what was done, in words)."""
+    """Apply ``lever`` with ``args``; returns the log entry: what was done, in words
+    (``text``, English) and as the catalogue's fields (``said``, for :func:`lever_text`)."""
     if lever not in LEVERS:
         raise UserError("lever", short(lever), f"allowed: {', '.join(LEVERS)}")
     for key in args:
@@ -60,32 +62,61 @@ def apply(session: Session, lever: Any, args: dict[str, Any]) -> dict[str, Any]:
         intensity = args.get("intensity")
         intensity = None if intensity in (None, "") else _number("lever.intensity", intensity)
         forced = engine.inject_event(model, args.get("event"), intensity=intensity)
-        text = f"{args.get('event')} forced on {model.year} ({forced[args.get('event')]:g} " \
-               f"{engine.EVENTS[args.get('event')][0]})"
+        said = {"event": args.get("event"), "year": model.year,
+                "value": forced[args.get("event")]}
     elif lever == "price_shock":
         factor = _number("lever.factor", args.get("factor"))
         engine.price_shock(model, factor)
-        text = f"electricity prices × {factor:g}"
+        said = {"factor": factor}
     elif lever == "subsidy_rate":
         rate = _number("lever.rate", args.get("rate"))
         engine.set_parameter(model, "policy.subsidy_rate", rate)
-        text = f"subsidy rate set to {rate:.0%}"
+        said = {"rate": rate}
     elif lever == "measure_cost":
         factor = _number("lever.factor", args.get("factor"))
         engine.set_measure_cost(model, args.get("measure"), factor)
-        text = f"cost of {args.get('measure')} × {factor:g}"
+        said = {"measure": args.get("measure"), "factor": factor}
     elif lever == "transfer":
-        text = _transfer(session, args)
+        said = _transfer(session, args)
     else:
         amount = check_money("lever.amount_eur", args.get("amount_eur") or 0.0)
         session.fund["open"] = True
         session.fund["eur"] += amount
-        text = f"common fund opened with {amount:,.0f} EUR"
+        said = {"eur": amount}
     return {"lever": lever, "args": {k: args[k] for k in LEVERS[lever] if k in args},
-            "text": text}
+            "text": lever_text(lever, said), "said": said}
 
 
-def _transfer(session: Session, args: dict[str, Any]) -> str:
+def lever_text(lever: str, said: dict[str, Any], lang: str = "en") -> str:
+    """What a lever did, in words, in ``lang`` (``said``: the fields :func:`apply` logged)."""
+    from territoire_abm.game.roles import measure_labels
+
+    t = translator(lang)
+    fields = dict(said)
+    if lever == "event":
+        event = said["event"]
+        fields.update(event=t(f"lever.event_name.{event}"), value=t.num(said["value"], "g"),
+                      unit=t(f"lever.event_unit.{event}"), year=str(said["year"]))
+    elif lever in ("price_shock", "measure_cost"):
+        fields["factor"] = t.num(said["factor"], "g")
+        if lever == "measure_cost":
+            fields["measure_name"] = measure_labels(lang).get(said["measure"], said["measure"])
+    elif lever == "subsidy_rate":
+        fields["rate"] = percent0(said["rate"], lang)
+    elif lever == "transfer":
+        fields.update(source=_account(said["source"], lang),
+                      target=_account(said["target"], lang))
+    return t(f"lever.{lever}", **fields)
+
+
+def _account(account: str, lang: str) -> str:
+    t = translator(lang)
+    if account in LABELS:
+        return t(f"role.{account}")
+    return t("lever.fund" if account == "fund" else "lever.outside")
+
+
+def _transfer(session: Session, args: dict[str, Any]) -> dict[str, Any]:
     source, target = args.get("source"), args.get("target")
     accounts = [*session.wallets, "fund", "outside"]
     for name, value in (("source", source), ("target", target)):
@@ -107,8 +138,4 @@ def _transfer(session: Session, args: dict[str, Any]) -> str:
         session.fund["eur"] += amount
     elif target != "outside":
         session.wallets[target] += amount
-
-    def name(account: str) -> str:
-        return LABELS.get(account, "the common fund" if account == "fund" else "outside")
-
-    return f"{amount:,.0f} EUR moved from {name(source)} to {name(target)}"
+    return {"eur": amount, "source": source, "target": target}

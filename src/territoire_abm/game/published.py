@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from territoire_abm.i18n import localise_figures
 from territoire_abm.validation.grounding import GroundingRow, published_rows
 
 
@@ -79,46 +80,53 @@ def window_means(table: pd.DataFrame, first: int, last: int) -> dict[str, float]
     return out
 
 
-def _formatted(fmt: str, value: float) -> str:
-    return "–" if value is None or not math.isfinite(value) else fmt.format(value)
+def _formatted(fmt: str, value: float, lang: str = "en") -> str:
+    return "–" if value is None or not math.isfinite(value) else \
+        localise_figures(fmt.format(value), lang)
 
 
 def comparison(played: pd.DataFrame, table: pd.DataFrame | None,
-               scenario: str) -> list[dict[str, Any]]:
+               scenario: str, lang: str = "en") -> list[dict[str, Any]]:
     """One line per grounded indicator and published row: the session's value, the replay's
     mean and 10–90 % over the futures of ``scenario`` (played decisions), the published
-    range and source, and whether the session is outside the range."""
+    range and source, and whether the session is outside the range (texts in ``lang``)."""
+    from territoire_abm.game.texts import translator
+    from territoire_abm.outputs import summary_rows
+
+    t = translator(lang)
+    labels = {column: label for column, label, _ in summary_rows(lang)}
     first, last = int(played.index[0]), int(played.index[-1])
     futures = None
     if table is not None:
         futures = table[(table.scenario == scenario) & (table.variant == "played")]
     lines = []
-    for column, label, fmt, rows in grounded():
+    for column, _, fmt, rows in grounded():
         if column not in played:
             continue
         for row in rows:
             years = window(row, first, last)
-            line = {"column": column, "label": label, "published": row.range_text(fmt),
+            line = {"column": column, "label": labels[column],
+                    "published": localise_figures(row.range_text(fmt), lang),
                     "source": row.source, "scope": row.scope, "unit": row.unit,
                     "years": "", "session": "–", "replay": "–", "spread": "",
-                    "status": "not compared", "outside": False}
+                    "status": t("published.not_compared"), "outside": False}
             if years is None:
-                line["status"] = (f"not compared: published for {row.first_year}–"
-                                  f"{row.last_year}, the session ran {first}–{last}")
+                line["status"] = t("published.not_reached", first=str(row.first_year),
+                                   last=str(row.last_year), start=str(first), until=str(last))
                 lines.append(line)
                 continue
             value = float(played.loc[years[0]:years[1], column].mean())
             status = row.status(value)
-            line.update(years=f"{years[0]}–{years[1]}", session=_formatted(fmt, value),
-                        status={"ok": "inside", "low": "below the published range",
-                                "high": "above the published range"}.get(status, status),
+            line.update(years=f"{years[0]}–{years[1]}", session=_formatted(fmt, value, lang),
+                        status=t(f"published.{'inside' if status == 'ok' else status}")
+                        if status in ("ok", "low", "high") else status,
                         outside=status in ("low", "high"))
             name = outcome(column, years)
             if futures is not None and name in futures and len(futures):
                 values = futures[name]
-                line.update(replay=_formatted(fmt, float(values.mean())),
-                            spread=f"{_formatted(fmt, float(values.quantile(0.1)))} – "
-                                   f"{_formatted(fmt, float(values.quantile(0.9)))}")
+                line.update(replay=_formatted(fmt, float(values.mean()), lang),
+                            spread=f"{_formatted(fmt, float(values.quantile(0.1)), lang)} – "
+                                   f"{_formatted(fmt, float(values.quantile(0.9)), lang)}")
             lines.append(line)
     return lines
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from territoire_abm.game.texts import english, translator
 from territoire_abm.governance.controllers import ROLES
 from territoire_abm.territory.model import measures_for_group
 
@@ -19,14 +20,9 @@ TWIN_ROLE = "twin_council"
 GAME_ROLES = (*ROLES, TWIN_ROLE)
 #: The engine role a game role decides as (the twin's council is its territory's council).
 ENGINE_ROLE = {**{role: role for role in ROLES}, TWIN_ROLE: "council"}
-LABELS = {
-    "council": "Municipal council",
-    "residents": "Residents",
-    "farmers": "Farmers",
-    "businesses": "Businesses",
-    "energy_community": "Energy community",
-    TWIN_ROLE: "Twin commune's council",
-}
+#: Role -> its English name (``role.<role>`` of game/messages.toml; French there too).
+LABELS = {role: english()(f"role.{role}")
+          for role in ("council", *(r for r in GAME_ROLES if r != "council"))}
 # Money each role receives at the start of every round, EUR. The council's is about five
 # years of the default climate budget (40 EUR/inhabitant/yr × ~5,500 inhabitants; see
 # policy.budget_per_inhabitant_eur); the others are game money: estimate (unconfirmed).
@@ -99,16 +95,20 @@ VIEWS = {
 }
 VIEWS[TWIN_ROLE] = VIEWS["council"]
 # Indicators of the round summary and the debrief (all roles, the facilitator).
-HEADLINE = {
-    "heat_stress_per_inhabitant": "Heat-stress days per inhabitant",
-    "unmet_water_share_agriculture": "Unmet irrigation (share)",
-    "unmet_water_share_households": "Unmet household water (share)",
-    "emissions_t_per_inhabitant": "Emissions (tCO2e/inhabitant)",
-    "self_sufficiency_rate": "Energy self-sufficiency (share)",
-    "energy_poverty_share": "Energy poverty (share)",
-    "debt_per_inhabitant_eur": "Debt per inhabitant (EUR)",
-    "trust_mean": "Trust in the council (0–1)",
-}
+HEADLINE_INDICATORS = (
+    "heat_stress_per_inhabitant", "unmet_water_share_agriculture",
+    "unmet_water_share_households", "emissions_t_per_inhabitant", "self_sufficiency_rate",
+    "energy_poverty_share", "debt_per_inhabitant_eur", "trust_mean",
+)
+
+
+def headline(lang: str = "en") -> dict[str, str]:
+    """Headline indicator -> its label in ``lang`` (``headline.<name>`` of the catalogue)."""
+    t = translator(lang)
+    return {name: t(f"headline.{name}") for name in HEADLINE_INDICATORS}
+
+
+HEADLINE = headline()
 
 
 def view(role: str) -> dict[str, str]:
@@ -137,11 +137,14 @@ def options(role: str) -> dict[str, tuple[str, ...]]:
     return {"propose": council + community}
 
 
-def measure_labels() -> dict[str, str]:
-    """Readable names of the collective measures (catalogue id -> label)."""
+def measure_labels(lang: str = "en") -> dict[str, str]:
+    """Readable names of the collective measures (catalogue id -> label); in French the
+    catalogue's ``name_fr`` (its English name where it has none)."""
     labels = {}
     for group in ("council", "community"):
         for measure in measures_for_group(group):
             name = getattr(measure, "name", "") or measure.id.replace("_", " ")
+            if lang == "fr":
+                name = getattr(measure, "name_fr", "") or name
             labels[measure.id] = str(name)
     return labels

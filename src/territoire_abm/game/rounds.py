@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 
 from territoire_abm.game import twins
-from territoire_abm.game.roles import HEADLINE, LABELS, TWIN_ROLE, measure_labels
+from territoire_abm.game.roles import HEADLINE, TWIN_ROLE, headline, measure_labels
+from territoire_abm.game.texts import fmt, translator
 from territoire_abm.governance.rules import TARGET_INDICATOR
 from territoire_abm.territory import levers
 from territoire_abm.territory.model import TerritoryModel
@@ -78,36 +79,41 @@ def _effects(played: pd.DataFrame, baseline: pd.DataFrame) -> dict[str, dict[str
             for name, label in HEADLINE.items() if name in played}
 
 
-def events(table: pd.DataFrame, forced: Mapping[int, Mapping[str, float]]) -> list[str]:
-    """What happened, year by year, in plain words."""
+def events(table: pd.DataFrame, forced: Mapping[int, Mapping[str, float]],
+           lang: str = "en") -> list[str]:
+    """What happened, year by year, in plain words (in ``lang``)."""
+    t = translator(lang)
     lines = []
     for year, row in table.iterrows():
         injected = forced.get(int(year), {})
-        tag = " (injected by the facilitator)"
+        tag = t("event.injected")
+        year = str(year)
         if row.get("heat_wave_days", 0) > 0:
-            lines.append(f"{year}: {row['heat_wave_days']:.0f} heat-wave days"
+            lines.append(t("event.heat_wave", year=year, days=row["heat_wave_days"])
                          + (tag if "heat_wave" in injected else ""))
         if row.get("restriction_days_crise", 0) > 0 or "drought" in injected:
-            lines.append(f"{year}: drought orders on {row.get('restriction_days', 0):.0f} days, "
-                         f"{row.get('restriction_days_crise', 0):.0f} at crisis level"
+            lines.append(t("event.drought", year=year, days=row.get("restriction_days", 0),
+                           crisis=row.get("restriction_days_crise", 0))
                          + (tag if "drought" in injected else ""))
         if row.get("unserved_kwh", 0) > UNSERVED_NOTABLE_KWH or "outage" in injected:
-            lines.append(f"{year}: grid outage, {row.get('unserved_kwh', 0) / 1000:.0f} MWh "
-                         "not served" + (tag if "outage" in injected else ""))
+            lines.append(t("event.outage", year=year, mwh=row.get("unserved_kwh", 0) / 1000)
+                         + (tag if "outage" in injected else ""))
         if row.get("election", 0) > 0:
-            lines.append(f"{year}: municipal election, incumbents got "
-                         f"{100 * row.get('incumbent_vote_share', 0):.0f} % of the vote")
+            lines.append(t("event.election", year=year,
+                           share=100 * row.get("incumbent_vote_share", 0)))
     return lines
 
 
 def explanations(submissions: Mapping[str, Mapping[str, Any]],
-                 effects: Mapping[str, Mapping[str, Any]]) -> list[str]:
+                 effects: Mapping[str, Mapping[str, Any]], lang: str = "en") -> list[str]:
     """Which decisions moved which indicators: each measure's target indicator (the one the
-    council's trial-and-error rule watches, ``rules.TARGET_INDICATOR``), played vs alone."""
+    council's trial-and-error rule watches, ``rules.TARGET_INDICATOR``), played vs alone
+    (in ``lang``; the effects' labels are the headline's in that language)."""
     from territoire_abm.territory.model import measures_for_group
 
+    t = translator(lang)
     themes = {m.id: m.theme for g in ("council", "community") for m in measures_for_group(g)}
-    labels = measure_labels()
+    labels, names = measure_labels(lang), headline(lang)
     lines = []
     for role, record in submissions.items():
         decision = record.get("decision", {})
@@ -115,10 +121,11 @@ def explanations(submissions: Mapping[str, Mapping[str, Any]],
             for measure in decision.get(key, []) or []:
                 target = TARGET_INDICATOR.get(themes.get(measure, ""))
                 effect = effects.get(target or "")
-                line = f"{LABELS[role]} chose {labels.get(measure, measure)}"
+                line = t("event.chose", role=t(f"role.{role}"),
+                         measure=labels.get(measure, measure))
                 if effect and effect["played"] is not None and effect["alone"] is not None:
-                    line += (f" → {effect['label']}: {effect['played']:.3g} this round vs "
-                             f"{effect['alone']:.3g} had the model decided (measures act "
-                             "after their lead time)")
+                    line += t("event.effect", label=names.get(target, effect["label"]),
+                              played=fmt(effect["played"], lang),
+                              alone=fmt(effect["alone"], lang))
                 lines.append(line)
     return lines

@@ -17,6 +17,9 @@ from territoire_abm.game import twins
 from territoire_abm.game.roles import BUDGETS_EUR, GAME_ROLES, ROLES, TWIN_ROLE
 
 TERRITORIES = ("carbonne",)  # the shipped territory configs (configs/territory/)
+#: Languages of the debrief pack; French first, the default (workshops are run by French
+#: communes and their partners).
+LANGUAGES = ("fr", "en")
 MAX_TITLE_CHARS = 80
 MAX_NAME_CHARS = 40
 MAX_NOTE_CHARS = 500
@@ -81,6 +84,7 @@ class Settings:
     start: int = 2025
     title: str = ""
     twin: str = ""  # a climate twin commune (game/twins.py), "" for none
+    lang: str = "fr"  # language of the debrief pack (LANGUAGES)
 
     @classmethod
     def from_form(cls, form: Mapping[str, Any]) -> Settings:
@@ -98,6 +102,9 @@ class Settings:
         if scenario not in SCENARIOS:
             raise UserError("scenario", short(scenario), f"allowed: {', '.join(SCENARIOS)}")
         twin = twins.check_twin(form.get("twin", base.twin), territory)
+        lang = form.get("lang", base.lang)
+        if lang not in LANGUAGES:
+            raise UserError("lang", short(lang), f"allowed: {', '.join(LANGUAGES)}")
         roles = tuple(form.get("roles", base.roles))
         for role in roles:
             if role not in GAME_ROLES:
@@ -133,6 +140,7 @@ class Settings:
             start=start,
             title=check_text("title", form.get("title", ""), MAX_TITLE_CHARS),
             twin=twin,
+            lang=lang,
         )
 
     @property

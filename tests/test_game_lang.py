@@ -1,0 +1,127 @@
+"""The debrief pack in the session's language (French by default, or English)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from territoire_abm.errors import UserError
+from territoire_abm.game.debrief import (
+    cover_lines,
+    profiles,
+    round_summaries,
+    timeline,
+    trajectories_figure,
+    write_pack,
+)
+from territoire_abm.game.levers import lever_text
+from territoire_abm.game.replay import alone_tables
+from territoire_abm.game.session import Session
+from territoire_abm.game.settings import Settings
+from territoire_abm.game.texts import translator
+from territoire_abm.i18n import load_catalogue
+
+MESSAGES = load_catalogue("territoire_abm.game", "messages.toml")
+HEADINGS = [key for key in MESSAGES if key.startswith(("html.h", "html.th_", "published.h",
+                                                        "published.th_"))]
+
+
+def _play(root, lang: str | None) -> Session:
+    form = {"rounds": 2, "years_per_round": 3, "households": 150, "title": "Atelier d'été"}
+    if lang:
+        form["lang"] = lang
+    session = Session.create(form, root)
+    council = session.join("council", "Anne")
+    farmers = session.join("farmers", "Bob")
+    f = session.facilitator_token
+    session.submit(council, {"adopt": ["cool_rooms"], "note": "pour les aînés"})
+    session.submit(farmers, {"propose": ["treated_wastewater_reuse"], "contribute": 0.7})
+    session.use_lever(f, "event", event="heat_wave")
+    session.use_lever(f, "open_fund", amount_eur=20000)
+    session.advance(f)
+    session.use_lever(f, "subsidy_rate", rate=0.5)
+    session.use_lever(f, "transfer", source="council", target="farmers", amount_eur=1500)
+    session.submit(council, {"adopt": ["heat_wave_plan"]})
+    session.advance(f)
+    return session
+
+
+@pytest.fixture(scope="module")
+def french(tmp_path_factory):
+    """A two-round session created without a language: French, the default."""
+    return _play(tmp_path_factory.mktemp("fr"), None)
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory):
+    return _play(tmp_path_factory.mktemp("en"), "en")
+
+
+def test_language_setting_defaults_to_french_and_refuses_others():
+    assert Settings().lang == "fr" and Settings.from_form({}).lang == "fr"
+    assert Settings.from_json(Settings.from_form({"lang": "en"}).to_json()).lang == "en"
+    with pytest.raises(UserError) as error:
+        Settings.from_form({"lang": "de"})
+    assert str(error.value) == "lang: got 'de'; allowed: fr, en"
+
+
+def test_french_pack_speaks_french(french, tmp_path):
+    folder = write_pack(french, futures=2, scenarios=("tracc",), workers=1,
+                        folder=tmp_path / "pack", baseline=False)
+    html = (folder / "debrief.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html
+    for phrase in ("Débriefing de l'atelier", "1. Trajectoires", "Robuste ou chanceux",
+                   "Face aux chiffres publiés", "Salles rafraîchies",  # cool_rooms' name_fr
+                   "canicule provoqué", "fonds commun ouvert avec 20\u202f000 EUR",
+                   "taux de subvention fixé à 50\u202f%", "Conseil municipal (Anne)",
+                   "centré sur : chaleur", "contribution 70\u202f%"):
+        assert phrase in html, phrase
+    english_headings = [MESSAGES[k]["en"] for k in HEADINGS
+                        if MESSAGES[k]["en"] != MESSAGES[k]["fr"]
+                        and f">{MESSAGES[k]['en']}<" in html]
+    assert not english_headings
+    for english_text in ("heat-wave days", "Municipal council", "wait and see",
+                         "played by the model", "Workshop debrief", "No extreme event"):
+        assert english_text not in html, english_text
+    body = html.split("<details>")[0] + html.split("</details>")[1]
+    cells = re.findall(r"<td>(-?\d[\d\u202f]*[.,]\d+)</td>", body)
+    assert cells and all("," in c and "." not in c for c in cells)  # decimal commas
+
+
+def test_french_figures_and_pdf_cover(french):
+    alone, _ = alone_tables(french)
+    figure = trajectories_figure(french.indicators(), alone, french, "fr")
+    titles = {ax.get_title() for ax in figure.axes}
+    assert "Confiance dans le conseil (0–1)" in titles
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend == ["joué", "modèle seul"]
+    context = {"title": "x", "code": "C", "territory": "carbonne", "scenario": "tracc",
+               "rounds_played": 2, "first_year": 2025, "last_year": 2030,
+               "profiles": profiles(french, "fr"), "verdict": [], "published": [],
+               "timeline": timeline(french, "fr")}
+    lines = cover_lines(context, translator("fr"))
+    assert lines[0] == "Débriefing de l'atelier — x" and "Robuste ou chanceux ?" in lines
+    assert any(line.startswith("T1 2025 Conseil municipal (Anne) : adopte : ") for line in lines)
+
+
+def test_english_texts_written_again_equal_what_the_session_recorded(english):
+    """The debrief writes the round summaries and levers again from what they recorded: in
+    English they are, to the character, what the live pages showed."""
+    again = round_summaries(english, "en")
+    for recorded, written in zip(english.summaries, again, strict=True):
+        assert written["events"] == recorded["events"] and written["events"]
+        assert written["why"] == recorded["why"]
+        assert {k: e["label"] for k, e in written["effects"].items()} == \
+            {k: e["label"] for k, e in recorded["effects"].items()}
+    for entry in english.lever_log:
+        assert lever_text(entry["lever"], entry["said"], "en") == entry["text"]
+    french = round_summaries(english, "fr")
+    assert french[0]["events"] != again[0]["events"]
+    assert any("jours de canicule" in line for line in french[0]["events"])
+
+
+def test_every_message_has_both_languages():
+    assert len(MESSAGES) > 100
+    assert all(set(texts) == {"en", "fr"} and all(texts.values())
+               for texts in MESSAGES.values())
