@@ -125,3 +125,15 @@ def test_every_message_has_both_languages():
     assert len(MESSAGES) > 100
     assert all(set(texts) == {"en", "fr"} and all(texts.values())
                for texts in MESSAGES.values())
+
+
+def test_cli_writes_a_pack_in_the_other_language_and_refuses_others(french, capsys):
+    from territoire_abm.cli import main
+
+    where = [f"code={french.code}", f"dir={french.directory.parent}"]
+    assert main(["game", "debrief", *where, "lang=de"]) == 2
+    assert capsys.readouterr().err.strip() == "error: lang: got 'de'; allowed: fr, en"
+    assert main(["game", "debrief", *where, "futures=1", "workers=1", "lang=en"]) == 0
+    html = (french.directory / "debrief" / "debrief.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "Robust or lucky?" in html
+    assert french.settings.lang == "fr"  # the session keeps its language

@@ -2,6 +2,7 @@
 
     territoire-abm game [host=127.0.0.1] [port=8765] [dir=game_sessions]
     territoire-abm game debrief code=<session code> [dir=game_sessions] [futures=100]
+                               [lang=fr|en]  (default: the session's language)
     territoire-abm game replay code=<session code> [dir=game_sessions] [seed=<n>]
     territoire-abm explore [host=127.0.0.1] [port=8766]
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from territoire_abm.errors import UserError
 
 GAME_KEYS = ("host", "port", "dir")
-DEBRIEF_KEYS = ("code", "dir", "futures", "workers")
+DEBRIEF_KEYS = ("code", "dir", "futures", "workers", "lang")
 REPLAY_KEYS = ("code", "dir", "seed", "scenario")
 
 
@@ -102,11 +103,15 @@ def _session(options: dict[str, str]):
 def debrief_main(args: list[str]) -> int:
     """``territoire-abm game debrief code=…``: write a session's debrief pack."""
     from territoire_abm.game.debrief import write_pack
+    from territoire_abm.game.settings import LANGUAGES
 
     options = _options(args, DEBRIEF_KEYS)
     futures = _int(options, "futures", 100, 1, 10_000)
     workers = _int(options, "workers", 0, 0, 512) or None
-    folder = write_pack(_session(options), futures=futures, workers=workers)
+    lang = options.get("lang") or None
+    if lang is not None and lang not in LANGUAGES:
+        raise UserError("lang", lang, f"allowed: {', '.join(LANGUAGES)}")
+    folder = write_pack(_session(options), futures=futures, workers=workers, lang=lang)
     print(f"Debrief pack written to {folder}")
     return 0
 

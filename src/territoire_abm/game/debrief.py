@@ -315,8 +315,9 @@ def twin_outcomes(table: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- writing
 def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
                workers: int | None = None, folder: str | Path | None = None,
-               baseline: bool = True) -> Path:
-    """Write the debrief pack of a session (after at least one round); returns its folder.
+               baseline: bool = True, lang: str | None = None) -> Path:
+    """Write the debrief pack of a session (after at least one round) in ``lang`` (by
+    default the session's language); returns its folder.
 
     With ``baseline``, the model-alone futures computed while the workshop ran (the
     session's ``baseline/`` folder, :mod:`territoire_abm.game.baseline`) are read rather
@@ -334,7 +335,7 @@ def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
     table = replay_futures(session, futures=futures, scenarios=scenarios, workers=workers,
                            cache=folder_of(session) if baseline else None)
     replay_seconds = time.perf_counter() - started
-    lang = session.settings.lang
+    lang = lang or session.settings.lang
     t = translator(lang)
     robust = robustness(table)
     role_profiles = profiles(session, lang)
