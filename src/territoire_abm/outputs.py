@@ -162,7 +162,7 @@ def fan_chart_figure(tables: pd.DataFrame | dict[int, pd.DataFrame], title: str 
         axis.set_ylabel(t(f"panel.{column}.unit"), fontsize=9)
         axis.grid(alpha=0.3)
         if lang == "fr":
-            axis.yaxis.set_major_formatter(_french_ticks())
+            axis.yaxis.set_major_formatter(french_ticks())
     for axis in axes[-1]:
         axis.set_xlabel(t("figure.year"))
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -173,7 +173,7 @@ def fan_chart_figure(tables: pd.DataFrame | dict[int, pd.DataFrame], title: str 
     return fig
 
 
-def _french_ticks() -> Any:
+def french_ticks() -> Any:
     """Matplotlib's own tick labels with a decimal comma (``0,5``)."""
     from matplotlib.ticker import ScalarFormatter
 

@@ -102,9 +102,9 @@ def trajectories_figure(played: pd.DataFrame, alone: pd.DataFrame, session,
 def _localise_ticks(ax: Any, lang: str) -> None:
     """French y-axis numbers with a decimal comma (matplotlib's own ticks otherwise)."""
     if lang == "fr":
-        from territoire_abm.outputs import _french_ticks
+        from territoire_abm.outputs import french_ticks
 
-        ax.yaxis.set_major_formatter(_french_ticks())
+        ax.yaxis.set_major_formatter(french_ticks())
 
 
 def timeline_figure(session, lang: str = "en") -> Figure:
