@@ -34,7 +34,9 @@ def _play(root, lang: str | None) -> Session:
     session = Session.create(form, root)
     council = session.join("council", "Anne")
     farmers = session.join("farmers", "Bob")
+    energy = session.join("energy_community", "Chloé")
     f = session.facilitator_token
+    session.submit(energy, {"mode": "lp"})
     session.submit(council, {"adopt": ["cool_rooms"], "note": "pour les aînés"})
     session.submit(farmers, {"propose": ["treated_wastewater_reuse"], "contribute": 0.7})
     session.use_lever(f, "event", event="heat_wave")
@@ -75,8 +77,14 @@ def test_french_pack_speaks_french(french, tmp_path):
                    "Face aux chiffres publiés", "Salles rafraîchies",  # cool_rooms' name_fr
                    "canicule provoqué", "fonds commun ouvert avec 20\u202f000 EUR",
                    "taux de subvention fixé à 50\u202f%", "Conseil municipal (Anne)",
-                   "centré sur : chaleur", "contribution 70\u202f%"):
+                   "centré sur : chaleur", "contribution 70\u202f%",
+                   "pilotage optimisé (programmation linéaire)",
+                   "Mode de pilotage : optimisé (programmation linéaire)"):
         assert phrase in html, phrase
+    # the robustness table names its outcomes in French, never by their indicator ids
+    robust = html.split("Robuste ou chanceux")[1]
+    assert '<td class="text">Confiance dans le conseil (0–1)</td>' in robust
+    assert '<td class="text">trust_mean</td>' not in robust
     english_headings = [MESSAGES[k]["en"] for k in HEADINGS
                         if MESSAGES[k]["en"] != MESSAGES[k]["fr"]
                         and f">{MESSAGES[k]['en']}<" in html]

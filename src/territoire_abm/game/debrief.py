@@ -205,7 +205,7 @@ def profiles(session, lang: str = "en") -> list[dict[str, Any]]:
                     "rounds_decided": len(records),
                     "measures": ", ".join(labels.get(m, m) for m in dict.fromkeys(chosen)),
                     "contribute": ", ".join(percent0(s, lang) for s in shares),
-                    "mode": ", ".join(modes)})
+                    "mode": ", ".join(t(f"dispatch_mode.{m}") for m in modes)})
     return out
 
 
@@ -222,7 +222,8 @@ def timeline(session, lang: str = "en") -> list[dict[str, Any]]:
             parts.append(t("decision.contribute",
                            share=percent0(record["decision"]["contribute"], lang)))
         if record["decision"].get("mode"):
-            parts.append(t("decision.mode", mode=record["decision"]["mode"]))
+            parts.append(t("decision.mode",
+                           mode=t(f"dispatch_mode.{record['decision']['mode']}")))
         if record["fund_eur"]:
             parts.append(t("decision.fund", eur=record["fund_eur"]))
         entries.append({"round": record["round"], "year": record["year"], "time": record["time"],
@@ -366,6 +367,7 @@ def write_pack(session, futures: int = 100, scenarios=SCENARIOS,
         "figures": {name: _png(fig) for name, fig in figures.items()},
         "futures": futures, "scenarios": list(scenarios), "runs": len(table),
         "replay_seconds": replay_seconds, "robustness": robust.to_dict("records"),
+        "outcome_labels": headline(lang),
         "verdict": verdict(session, table, played, lang),
         "fmt": lambda value: fmt(value, lang),
         "twin": session.settings.twin, "twin_robustness": twin_robust,
