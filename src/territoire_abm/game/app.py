@@ -85,6 +85,23 @@ def role_label(session, role: str) -> str:
     return LABELS[role]
 
 
+def account_choices(session) -> dict[str, str]:
+    """The accounts money can move between, by name (as the console's lists show them) ->
+    account id: the roles in play, the common fund and "outside" (a grant, a fine)."""
+    names = {role_label(session, role): role for role in session.wallets}
+    return {**names, "Common fund": "fund", "Outside (a grant, a fine)": "outside"}
+
+
+def measure_choices() -> dict[str, str]:
+    """The collective measures by name (sorted) -> measure id, for the cost lever."""
+    return dict(sorted((label, measure) for measure, label in measure_labels().items()))
+
+
+#: The energy community's dispatch modes by name -> the decision's value.
+DISPATCH_MODES = {"as the model would (no change)": "", "rule-based": "rule",
+                  "optimised (linear programme)": "lp"}
+
+
 def _attempt(action: Callable[[], Any], set_error: Callable[[str], None],
              set_done: Callable[[str], None] | None = None, done: str = "") -> Any:
     """Run a session action; a user's mistake becomes the page's error line."""
@@ -335,8 +352,8 @@ def DecisionForm(session, token: str, role: str, version: int):
                          "empty = as they would)", value=share, on_value=set_share,
                          continuous_update=True)
     if "mode" in FIELDS[role]:
-        solara.Select("Dispatch mode", values=["", "rule", "lp"], value=mode,
-                      on_value=set_mode)
+        solara.Select("Dispatch mode", values=list(DISPATCH_MODES), value=mode or
+                      next(iter(DISPATCH_MODES)), on_value=set_mode)
     if session.fund["open"]:
         solara.InputText("Put into the common fund (EUR)", value=fund, on_value=set_fund,
                          continuous_update=True)
@@ -348,7 +365,7 @@ def DecisionForm(session, token: str, role: str, version: int):
         if "contribute" in FIELDS[role]:
             form["contribute"] = _float_or_text(share)
         if "mode" in FIELDS[role]:
-            form["mode"] = mode or None
+            form["mode"] = DISPATCH_MODES.get(mode, mode) or None
         if fund.strip():
             form["fund_eur"] = fund
         form["note"] = note
@@ -404,10 +421,12 @@ def LeverPanel(session, token: str, version: int):
     done, set_done = solara.use_state("")
     factor, set_factor = solara.use_state("1.5")
     rate, set_rate = solara.use_state("0.5")
-    measure, set_measure = solara.use_state("cool_rooms")
+    measures = measure_choices()
+    measure, set_measure = solara.use_state(next(iter(measures)))
     cost_factor, set_cost_factor = solara.use_state("1.25")
-    source, set_source = solara.use_state(ROLES[-1])
-    target, set_target = solara.use_state(ROLES[0])
+    accounts = account_choices(session)
+    source, set_source = solara.use_state(list(accounts)[0])
+    target, set_target = solara.use_state(list(accounts)[1])
     amount, set_amount = solara.use_state("100000")
     message, set_message = solara.use_state("")
 
@@ -429,20 +448,21 @@ def LeverPanel(session, token: str, version: int):
                              continuous_update=True)
             solara.Button("Set subsidy rate", on_click=lever("subsidy_rate", rate=rate))
         with solara.Row():
-            solara.Select("Measure", values=sorted(measure_labels()), value=measure,
+            solara.Select("Measure", values=list(measures), value=measure,
                           on_value=set_measure)
             solara.InputText("Cost factor", value=cost_factor, on_value=set_cost_factor,
                              continuous_update=True)
-            solara.Button("Change cost", on_click=lever("measure_cost", measure=measure,
+            solara.Button("Change cost", on_click=lever("measure_cost",
+                                                        measure=measures[measure],
                                                         factor=cost_factor))
-        accounts = [*session.wallets, "fund", "outside"]
         with solara.Row():
-            solara.Select("From", values=accounts, value=source, on_value=set_source)
-            solara.Select("To", values=accounts, value=target, on_value=set_target)
+            solara.Select("From", values=list(accounts), value=source, on_value=set_source)
+            solara.Select("To", values=list(accounts), value=target, on_value=set_target)
             solara.InputText("Amount (EUR)", value=amount, on_value=set_amount,
                              continuous_update=True)
-            solara.Button("Move money", on_click=lever("transfer", source=source,
-                                                       target=target, amount_eur=amount))
+            solara.Button("Move money", on_click=lever(
+                "transfer", source=accounts.get(source, source),
+                target=accounts.get(target, target), amount_eur=amount))
         solara.Button("Open common fund", on_click=lever("open_fund", amount_eur=0))
         with solara.Row():
             solara.InputText("Message to all players", value=message, on_value=set_message,
@@ -490,6 +510,8 @@ def FacilitatorPage(session, token: str):
         holder = status["holders"].get(role)
         state = ("submitted" if role in status["submitted"] else "waiting") if holder else \
             "played by the model"
+        if status["finished"]:
+            state = "game over"
         rows.append(f"| {role_label(session, role)} | {_fmt_eur(session.wallets[role])} | "
                     f"{state} |")
     solara.Markdown("| role | money | this round |\n|---|---|---|\n" + "\n".join(rows))
@@ -523,11 +545,17 @@ def FacilitatorPage(session, token: str):
     Briefing(session)
     Dashboard(session, "facilitator")
     with solara.Details("Lever and decision log"), solara.Column(gap="2px"):
-        for entry in session.lever_log:
-            solara.Text(f"Round {entry['round']}: {entry['text']}")
-        for record in session.decisions:
-            solara.Text(f"Round {record['round']} {LABELS[record['role']]} "
-                        f"({record['player']}): {record['decision']} {record['note']}")
+        for line in log_lines(session):
+            solara.Text(line)
+
+
+def log_lines(session) -> list[str]:
+    """The console's log: every decision and lever in order, in words (the debrief's
+    timeline, in English)."""
+    from territoire_abm.game.debrief import timeline
+
+    return [f"Round {e['round']} ({e['year']}) · {e['who']}: {e['what']}"
+            + (f" — “{e['note']}”" if e["note"] else "") for e in timeline(session, "en")]
 
 
 # --------------------------------------------------------------------------- routing

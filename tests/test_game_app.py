@@ -1,0 +1,51 @@
+"""The workshop pages' choices and log, without a browser: names, never ids."""
+
+from __future__ import annotations
+
+from territoire_abm.game.app import DISPATCH_MODES, account_choices, log_lines, measure_choices
+from territoire_abm.game.roles import measure_labels
+from territoire_abm.game.session import Session
+
+
+def _session(tmp_path) -> Session:
+    return Session.create({"rounds": 2, "years_per_round": 1, "households": 100,
+                           "roles": ["council", "farmers", "energy_community"]}, tmp_path)
+
+
+def test_money_moves_between_named_accounts_from_the_first_choices(tmp_path):
+    session = _session(tmp_path)
+    accounts = account_choices(session)
+    assert set(accounts.values()) == {*session.wallets, "fund", "outside"}
+    assert "Municipal council" in accounts and "Common fund" in accounts
+    assert not any("_" in name for name in accounts)  # names, not account ids
+    source, target = list(accounts)[:2]  # the console's default From and To
+    session.use_lever(session.facilitator_token, "transfer", source=accounts[source],
+                      target=accounts[target], amount_eur=1000)
+    assert session.lever_log[-1]["lever"] == "transfer"
+
+
+def test_cost_lever_and_dispatch_modes_show_names():
+    measures = measure_choices()
+    assert set(measures.values()) == set(measure_labels())
+    assert measures["Cool rooms for vulnerable people"] == "cool_rooms"
+    assert list(measures) == sorted(measures)
+    assert set(DISPATCH_MODES.values()) == {"", "rule", "lp"}
+    assert not any(name in ("rule", "lp") for name in DISPATCH_MODES)
+
+
+def test_console_log_is_in_words(tmp_path):
+    session = _session(tmp_path)
+    council = session.join("council", "Ana <script>")
+    energy = session.join("energy_community", "Chloé")
+    session.submit(council, {"adopt": ["cool_rooms"], "note": "pour les aînés"})
+    session.submit(energy, {"mode": "lp"})
+    session.use_lever(session.facilitator_token, "event", event="drought")
+    session.use_lever(session.facilitator_token, "measure_cost", measure="cool_rooms",
+                      factor=1.25)
+    lines = log_lines(session)
+    assert len(lines) == 4
+    assert lines[0] == ("Round 1 (2025) · Municipal council (Ana <script>): adopt: Cool rooms "
+                        "for vulnerable people — “pour les aînés”")
+    assert "dispatch optimised (linear programme)" in lines[1]
+    assert lines[3].endswith("cost of “Cool rooms for vulnerable people” × 1.25")
+    assert not any("cool_rooms" in line or "{" in line for line in lines)
