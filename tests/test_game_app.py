@@ -49,3 +49,15 @@ def test_console_log_is_in_words(tmp_path):
     assert "dispatch optimised (linear programme)" in lines[1]
     assert lines[3].endswith("cost of “Cool rooms for vulnerable people” × 1.25")
     assert not any("cool_rooms" in line or "{" in line for line in lines)
+
+
+def test_game_and_explore_print_their_usage(capsys):
+    from territoire_abm.cli import main
+
+    for args in (["game", "--help"], ["game", "-h"], ["game", "replay", "code=X", "--help"],
+                 ["game", "debrief", "--help"], ["explore", "--help"]):
+        assert main(args) == 0, args
+        out = capsys.readouterr().out
+        assert "territoire-abm game replay code=<session code>" in out and "host=0.0.0.0" in out
+    assert main(["game", "bogus"]) == 2
+    assert capsys.readouterr().err.startswith("error: argument: got 'bogus'")

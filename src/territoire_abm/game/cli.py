@@ -4,6 +4,7 @@
     territoire-abm game debrief code=<session code> [dir=game_sessions] [futures=100]
                                [lang=fr|en]  (default: the session's language)
     territoire-abm game replay code=<session code> [dir=game_sessions] [seed=<n>]
+                               [scenario=tracc|ssp126|ssp245|ssp370|ssp585]
     territoire-abm explore [host=127.0.0.1] [port=8766]
 
 The web app binds 127.0.0.1 unless ``host=0.0.0.0`` is given (players on the local network).
@@ -15,6 +16,7 @@ import os
 import secrets
 from pathlib import Path
 
+from territoire_abm.cli_options import HELP_FLAGS
 from territoire_abm.errors import UserError
 
 GAME_KEYS = ("host", "port", "dir")
@@ -22,7 +24,13 @@ DEBRIEF_KEYS = ("code", "dir", "futures", "workers", "lang")
 REPLAY_KEYS = ("code", "dir", "seed", "scenario")
 
 
+class _Help(Exception):
+    """``--help`` anywhere on a game or explore command line."""
+
+
 def _options(args: list[str], allowed: tuple[str, ...]) -> dict[str, str]:
+    if any(arg in HELP_FLAGS for arg in args):
+        raise _Help
     options = {}
     for arg in args:
         key, sep, value = arg.partition("=")
@@ -71,6 +79,20 @@ def serve(app_module: str, host: str, port: int, env: dict[str, str]) -> None:
     uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
 
 
+def _with_help(command):
+    """``command`` printing this module's usage (and exit 0) when asked for ``--help``."""
+    def run(args: list[str]) -> int:
+        try:
+            return command(args)
+        except _Help:
+            print(__doc__)
+            return 0
+
+    run.__doc__ = command.__doc__
+    return run
+
+
+@_with_help
 def game_main(args: list[str]) -> int:
     """``territoire-abm game [debrief|replay] key=value…``: serve the game or run a subcommand."""
     if args and args[0] == "debrief":
@@ -141,6 +163,7 @@ def _int(options: dict[str, str], key: str, default: int, low: int, high: int) -
     return value
 
 
+@_with_help
 def explore_main(args: list[str]) -> int:
     """``territoire-abm explore``: serve the model explorer."""
     options = _options(args, ("host", "port"))
