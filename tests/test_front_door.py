@@ -257,3 +257,69 @@ def test_air_conditioning_is_not_judged_better_or_worse():
     cooling = [i for theme in comparison.THEMES for i in theme.indicators
                if i.column == "cooling_share"]
     assert cooling and all(i.better == "none" for i in cooling)
+
+
+# --------------------------------------------------------------------------- walk of 2026-12-02
+@pytest.mark.parametrize(("argv", "field", "expected"), [
+    (["seds=3"], "seds", "did you mean seeds?"),
+    (["outptu_dir=x"], "outptu_dir", "did you mean output_dir?"),
+    (["lnag=fr"], "lnag", "lang"),
+    (["foo=1"], "foo", "output_dir, overwrite, quiet, seeds, lang"),
+])
+def test_unknown_key_lists_the_run_options_too(argv, field, expected, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run([*SMALL, *argv])
+    assert code == 2
+    assert expected in one_line(err, field)
+
+
+def test_empty_output_dir_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run([*SMALL, "output_dir="])
+    assert code == 2
+    assert "a folder" in one_line(err, "output_dir")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [["check", "--help"], ["calibrate", "--help"],
+                                  ["game", "--help"], ["game", "debrief", "--help"],
+                                  ["game", "replay", "-h"], ["explore", "--help"]])
+def test_every_command_prints_its_options_with_help(argv):
+    code, out, err = run(argv)
+    assert (code, err) == (0, "")
+    assert argv[0] in out and "=" in out
+
+
+def test_check_unwritable_csv_fails_before_any_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    started = time.perf_counter()
+    code, out, err = run(["check", "seeds=1", "until=2100", "csv=/proc/x/check.csv"])
+    assert code == 2
+    assert "cannot write there" in one_line(err, "csv")
+    assert time.perf_counter() - started < 10 and out == ""
+
+
+def test_calibrate_out_is_checked_before_any_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["calibrate", "samples=2", "seeds=1", "until=2029", "out=/proc/x"])
+    assert code == 2
+    assert "cannot write there" in one_line(err, "out")
+    kept = tmp_path / "calib"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine")
+    code, out, err = run(["calibrate", "samples=2", "seeds=1", "until=2029", f"out={kept}"])
+    assert code == 2
+    assert "overwrite=true" in one_line(err, "out")
+    assert [p.name for p in kept.iterdir()] == ["notes.txt"]
+
+
+def test_trajectory_figure_has_whole_years_on_a_short_run():
+    from territoire_abm.outputs import fan_chart_figure
+
+    years = range(2025, 2041)
+    table = pd.DataFrame({column: [float(i) for i, _ in enumerate(years)]
+                          for column in ("warming_c", "trust_mean")}, index=list(years))
+    figure = fan_chart_figure({0: table, 1: table + 0.1})
+    figure.canvas.draw()
+    ticks = figure.axes[-1].get_xticks()
+    assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks

@@ -143,7 +143,7 @@ def run_jobs(args: Sequence[str]) -> int:
     if not request.multirun and len(jobs) > 1:
         raise UserError("override", " ".join(request.overrides),
                         "comma-separated values need -m (multirun)")
-    configs = [load(job) for job in jobs]
+    configs = [load(job, extra_keys=RUN_OPTIONS.names) for job in jobs]
     if request.print_config:
         return _print_configs(jobs, configs)
     root = _output_root(request)
@@ -160,6 +160,9 @@ def run_jobs(args: Sequence[str]) -> int:
 
 
 def _output_root(request: RunRequest) -> Path:
+    if request.output_dir is not None and not request.output_dir.strip():
+        raise UserError("output_dir", request.output_dir, "a folder path; leave output_dir "
+                        "out for outputs/<date>/<time>")
     if request.output_dir:
         return check_output_dir(request.output_dir, "output_dir", overwrite=request.overwrite)
     stamp = datetime.now().strftime("%Y-%m-%d/%H-%M-%S")

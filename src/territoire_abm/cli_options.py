@@ -23,7 +23,8 @@ from typing import Any
 
 from territoire_abm.errors import UserError
 
-__all__ = ["Option", "OptionTable", "check_output_dir", "did_you_mean", "parse_bool"]
+__all__ = ["Option", "OptionTable", "check_output_dir", "check_output_file", "did_you_mean",
+           "parse_bool"]
 
 TRUE = frozenset({"true", "1", "yes", "on"})
 FALSE = frozenset({"false", "0", "no", "off"})
@@ -167,3 +168,16 @@ def check_output_dir(path: str | os.PathLike[str], field: str, *, overwrite: boo
     except OSError as exc:
         raise UserError(field, str(folder), f"cannot write there ({exc.strerror})") from None
     return folder
+
+
+def check_output_file(path: str | os.PathLike[str], field: str) -> Path:
+    """Refuse a file path whose folder cannot be written (or that names a folder) before any
+    work starts; an existing file is replaced, as a single named file is asked for."""
+    target = Path(path)
+    if target.is_dir():
+        raise UserError(field, str(target), "a file name, not a folder")
+    try:
+        check_output_dir(target.parent, field, overwrite=True)
+    except UserError as error:
+        raise UserError(field, str(target), error.allowed) from None
+    return target

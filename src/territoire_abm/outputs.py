@@ -149,10 +149,14 @@ def fan_chart_figure(tables: pd.DataFrame | dict[int, pd.DataFrame], title: str 
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     t = translator(lang)
     runs = tables if isinstance(tables, dict) else {0: tables}
     fig, axes = plt.subplots(3, 4, figsize=(17, 10), sharex=True)
+    # Whole years on the shared x axis (matplotlib's default steps, no 2027.5 on a short run).
+    axes.flat[0].xaxis.set_major_locator(MaxNLocator("auto", steps=[1, 2, 2.5, 5, 10],
+                                                     integer=True))
     for axis, column in zip(axes.flat, FIGURE_PANELS, strict=True):
         frame = pd.DataFrame({seed: table[column] for seed, table in runs.items()
                               if column in table})

@@ -1,12 +1,13 @@
 """``territoire-abm calibrate [samples=40] [seeds=2] [waves=1] [until=2034] [out=DIR]
-[workers=N] [parameters=a,b] [key=value ...]``.
+[overwrite=true] [workers=N] [parameters=a,b] [key=value ...]``.
 
 History matching (:mod:`.history_matching`) of unconfirmed parameters against the grounding
 table: a Latin hypercube of parameter values, each run over ``seeds`` seeds through the
 experiment executors (local processes; ``scheduler=tcp://…`` for Dask), implausibility of
 each point against every grounding row the runs can read, and the non-implausible ranges.
-Writes ``samples.csv``, ``accepted_ranges.csv`` and ``plausible_set.png`` to ``out`` and
-changes no default: adopting a calibrated value is an edit of ``config/params.py``.
+Writes ``samples.csv``, ``accepted_ranges.csv`` and ``plausible_set.png`` to ``out`` (a folder
+that holds files is refused unless ``overwrite=true``) and changes no default: adopting a
+calibrated value is an edit of ``config/params.py``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from territoire_abm.calibration.history_matching import (
     implausibility,
     refocus,
 )
+from territoire_abm.cli_options import HELP_FLAGS, check_output_dir, parse_bool
 from territoire_abm.errors import UserError
 from territoire_abm.validation.check import run_tasks
 from territoire_abm.validation.cli import int_option, positive_int, split_args
@@ -48,8 +50,8 @@ LONG_PARAMETERS = (
     Uncertain("behaviour.voting.incumbency_advantage", -0.5, 0.5),
     Uncertain("behaviour.voting.swing_sd", 0.05, 1.5),
 )
-OPTIONS = ("samples", "seeds", "waves", "until", "out", "workers", "executor", "scheduler",
-           "parameters", "design_seed")
+OPTIONS = ("samples", "seeds", "waves", "until", "out", "overwrite", "workers", "executor",
+           "scheduler", "parameters", "design_seed")
 # The default territory scaled down by 0.4 (households and firms alike) so the default
 # calibration takes minutes on 2 cores; shares and per-household or per-inhabitant figures
 # do not depend on the size.
@@ -131,6 +133,9 @@ def _defaults(parameters: list[Uncertain], overrides: dict[str, Any]) -> dict[st
 def main(args: list[str]) -> int:
     """``territoire-abm calibrate``: history matching in ``waves`` waves of ``samples``
     points, each run over ``seeds`` seeds; writes the samples, accepted ranges and figure."""
+    if HELP_FLAGS & set(args):
+        print(__doc__.strip())
+        return 0
     options, overrides = split_args(args, OPTIONS, example="samples=40 out=calib",
                                     overrides=FAST)
     parameters = _parameters(options)
@@ -146,6 +151,8 @@ def main(args: list[str]) -> int:
         first = min(row.last_year for row in load_grounding() if row.modelled)
         raise UserError("until", until, f"no grounding figure ends by then; use until >= {first}")
     out = Path(options.get("out") or f"outputs/calibration/{datetime.now():%Y-%m-%d_%H-%M-%S}")
+    check_output_dir(out, "out", overwrite=parse_bool("overwrite",
+                                                      options.get("overwrite", "false")))
     out.mkdir(parents=True, exist_ok=True)
     executor = {"workers": positive_int(options, "workers", None),
                 "executor": options.get("executor"), "scheduler": options.get("scheduler")}

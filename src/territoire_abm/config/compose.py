@@ -50,8 +50,10 @@ def expand_sweeps(overrides: Sequence[str]) -> list[list[str]]:
     return [list(job) for batch in batches for job in batch]
 
 
-def compose(overrides: Sequence[str]) -> dict[str, Any]:
-    """Compose ``config.yaml`` with overrides into a plain dict (no validation yet)."""
+def compose(overrides: Sequence[str], extra_keys: Sequence[str] = ()) -> dict[str, Any]:
+    """Compose ``config.yaml`` with overrides into a plain dict (no validation yet).
+    ``extra_keys``: the caller's own top-level options, named with the config's keys when an
+    unknown key is refused (``seds=3``: did you mean seeds?)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
@@ -63,7 +65,7 @@ def compose(overrides: Sequence[str]) -> dict[str, Any]:
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             cfg = hydra_compose(config_name="config", overrides=list(overrides))
     except Exception as error:
-        raise _as_user_error(error, overrides) from None
+        raise _as_user_error(error, overrides, extra_keys) from None
     finally:
         GlobalHydra.instance().clear()
     data = OmegaConf.to_container(cfg, resolve=True)
@@ -71,9 +73,9 @@ def compose(overrides: Sequence[str]) -> dict[str, Any]:
     return data
 
 
-def load(overrides: Sequence[str] = ()) -> ModelConfig:
-    """Compose and validate: the config a run will use."""
-    return model_config(compose(overrides))
+def load(overrides: Sequence[str] = (), extra_keys: Sequence[str] = ()) -> ModelConfig:
+    """Compose and validate: the config a run will use (``extra_keys``: see :func:`compose`)."""
+    return model_config(compose(overrides, extra_keys))
 
 
 def _check_groups(overrides: Sequence[str]) -> None:
@@ -91,7 +93,8 @@ def _first_line(error: Exception) -> str:
     return text[0] if text else type(error).__name__
 
 
-def _as_user_error(error: Exception, overrides: Sequence[str]) -> UserError:
+def _as_user_error(error: Exception, overrides: Sequence[str],
+                   extra_keys: Sequence[str] = ()) -> UserError:
     message = str(error)
     match = re.search(r"Could not override '([^']+)'", message) or re.search(
         r"Key '([^']+)' is not in struct", message)
@@ -99,7 +102,7 @@ def _as_user_error(error: Exception, overrides: Sequence[str]) -> UserError:
         key = match.group(1)
         value = next((o.partition("=")[2] for o in overrides
                       if o.lstrip("+~").partition("=")[0] == key), None)
-        return UserError(key, value, unknown_key_hint(key))
+        return UserError(key, value, unknown_key_hint(key, extra_keys))
     return UserError("override", " ".join(overrides), _first_line(error))
 
 
@@ -119,11 +122,12 @@ def known_keys() -> list[str]:
     return keys
 
 
-def unknown_key_hint(key: str) -> str:
-    """``unknown key (did you mean X?); allowed under P: a, b, …`` for a mistyped key."""
+def unknown_key_hint(key: str, extra_keys: Sequence[str] = ()) -> str:
+    """``unknown key (did you mean X?); allowed under P: a, b, …`` for a mistyped key;
+    ``extra_keys`` are top-level keys beside the config's (a command's own options)."""
     from territoire_abm.cli_options import did_you_mean
 
-    keys = known_keys()
+    keys = [*known_keys(), *extra_keys]
     parent = key.rpartition(".")[0]
     siblings = [k.rpartition(".")[2] for k in keys if k.rpartition(".")[0] == parent]
     where = f" under {parent}" if parent else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from territoire_abm.cli_options import HELP_FLAGS, check_output_file
 from territoire_abm.errors import UserError
 
 OPTIONS = ("seeds", "until", "csv", "workers", "executor", "scheduler")
@@ -68,7 +69,12 @@ def check_main(args: list[str]) -> int:
     from territoire_abm.run import build_config
     from territoire_abm.validation.check import format_table, run_check
 
+    if HELP_FLAGS & set(args):
+        print(__doc__.strip())
+        return 0
     options, overrides = split_args(args, OPTIONS, example="seeds=5 csv=check.csv")
+    if "csv" in options:  # an unwritable path stops here, before any run
+        check_output_file(options["csv"], "csv")
     seeds = positive_int(options, "seeds", 5)
     until = positive_int(options, "until", None)
     build_config(overrides)  # a bad override stops here, before any run
