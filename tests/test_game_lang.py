@@ -145,3 +145,24 @@ def test_cli_writes_a_pack_in_the_other_language_and_refuses_others(french, caps
     html = (french.directory / "debrief" / "debrief.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html and "Robust or lucky?" in html
     assert french.settings.lang == "fr"  # the session keeps its language
+
+
+def test_replay_without_seed_is_the_session_again(french, capsys):
+    """``game replay code=…`` without seed= replays the decision log under the session's own
+    weather with its injected events: the played indicators, exactly; seed= is another
+    future (as the debrief's are)."""
+    import pandas as pd
+
+    from territoire_abm.cli import main
+    from territoire_abm.game.replay import replay_once
+
+    played = french.indicators()
+    again = replay_once(french)
+    pd.testing.assert_frame_equal(again[played.columns], played)
+    other = replay_once(french, seed=7)
+    assert not other["restriction_days"].equals(played["restriction_days"]) or \
+        not other["heat_wave_days"].equals(played["heat_wave_days"])
+    assert main(["game", "replay", f"code={french.code}",
+                 f"dir={french.directory.parent}"]) == 0
+    printed = capsys.readouterr().out
+    assert f"{played['trust_mean'].iloc[-1]:.3f}" in printed.splitlines()[-1]

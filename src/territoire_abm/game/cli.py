@@ -139,16 +139,16 @@ def debrief_main(args: list[str]) -> int:
 
 
 def replay_main(args: list[str]) -> int:
-    """Replay the session's decision log with RecordedController (another weather seed or
-    scenario if asked) and print the headline indicators."""
+    """Replay the session's decision log with RecordedController and print the headline
+    indicators: the session again (its weather and injected events), or under the weather
+    future ``seed=`` and the ``scenario=`` asked."""
     from territoire_abm.game.replay import replay_once
     from territoire_abm.game.roles import HEADLINE
 
     options = _options(args, REPLAY_KEYS)
     session = _session(options)
-    seed = _int(options, "seed", session.settings.seed, 0, 2**31 - 1)
-    scenario = options.get("scenario") or session.settings.scenario
-    table = replay_once(session, seed=seed, scenario=scenario)
+    seed = _int(options, "seed", 0, 0, 2**31 - 1) if options.get("seed") else None
+    table = replay_once(session, seed=seed, scenario=options.get("scenario") or None)
     print(table[[c for c in HEADLINE if c in table]].round(3).to_string())
     return 0
 

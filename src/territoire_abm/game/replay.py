@@ -223,16 +223,38 @@ def robustness(table: pd.DataFrame) -> pd.DataFrame:
         futures=("played", "size")).reset_index()
 
 
-def replay_once(session, seed: int, scenario: str) -> pd.DataFrame:
-    """The session's decision log under one other weather seed and scenario (the CLI's
-    ``game replay``): yearly indicators."""
-    task = tasks(session, 1, [scenario])[0]
-    twin = None
-    if task.twin_params:
-        twin = (_reseeded(_start(task.twin_params, task), seed),
-                RecordedController(task.twin_log))
-    return _one(_reseeded(_start(task.params, task), seed), RecordedController(task.log),
-                task.until, task.levers, twin=twin)
+def replay_once(session, seed: int | None = None, scenario: str | None = None) -> pd.DataFrame:
+    """The session's decision log replayed by a :class:`RecordedController` (the CLI's
+    ``game replay``): yearly indicators (the twin's as ``twin_*``). Without ``seed``, under
+    the session's own weather with the facilitator's injected events — the played session
+    again, to the last digit; with ``seed``, under that weather future (the debrief's futures
+    are seeds 1…N), without the injected events. ``scenario`` defaults to the session's."""
+    task = tasks(session, 1, [scenario or session.settings.scenario])[0]
+
+    def start(params: Mapping[str, Any]) -> dict[str, Any]:
+        state = _start(params, task)
+        return state if seed is None else _reseeded(state, seed)
+
+    model = TerritoryModel.from_state(start(task.params), controller=RecordedController(task.log))
+    if seed is None:
+        _inject_events(model, session.lever_log)
+    if not task.twin_params:
+        return _run(model, task.until, task.levers)
+    twin = TerritoryModel.from_state(start(task.twin_params),
+                                     controller=RecordedController(task.twin_log))
+    table = _run(model, task.until, task.levers, twins.region(model, twin))
+    return table.join(twin.indicators().add_prefix("twin_"))
+
+
+def _inject_events(model: TerritoryModel, lever_log: Sequence[Mapping[str, Any]]) -> None:
+    """The facilitator's injected events of ``lever_log``, forced on ``model`` in their year."""
+    for entry in lever_log:
+        if entry["lever"] == "event":
+            args = entry["args"]
+            intensity = args.get("intensity")
+            engine_levers.inject_event(model, args["event"], year=entry["year"],
+                                       intensity=None if intensity in (None, "")
+                                       else float(intensity))
 
 
 def alone_tables(session) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -243,13 +265,7 @@ def alone_tables(session) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     until = settings.start + session.round * settings.years_per_round - 1
     model = TerritoryModel(build_config(settings.engine_params(), settings.seed, until))
     entries = [e for e in session.lever_log if e["lever"] in REPLAYED_LEVERS]
-    for entry in session.lever_log:
-        if entry["lever"] == "event":
-            args = entry["args"]
-            intensity = args.get("intensity")
-            engine_levers.inject_event(model, args["event"], year=entry["year"],
-                                       intensity=None if intensity in (None, "")
-                                       else float(intensity))
+    _inject_events(model, session.lever_log)
     if not settings.twin:
         return _run(model, until, entries), None
     twin = TerritoryModel(build_config(settings.twin_params(), settings.seed, until))
