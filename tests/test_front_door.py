@@ -323,3 +323,37 @@ def test_trajectory_figure_has_whole_years_on_a_short_run():
     figure.canvas.draw()
     ticks = figure.axes[-1].get_xticks()
     assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
+
+
+def _tiny_experiment(tmp_path: Path) -> Path:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({
+        "model": f"{MODELS}:trajectory", "master_seed": 2, "until": 2025,
+        "uncertainties": {k: {"low": 0, "high": 1} for k in ("x1", "x2")},
+        "design": {"method": "mc", "n": 4}}))
+    return config
+
+
+def test_experiment_out_unwritable_or_holding_other_files_is_refused(tmp_path):
+    config = _tiny_experiment(tmp_path)
+    code, _, err = run([f"experiment={config}", "out=/proc/x", "progress=false", "workers=1"])
+    assert code == 2
+    assert "cannot write there" in err.strip().splitlines()[-1]
+    assert "Traceback" not in err
+    kept = tmp_path / "mine"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine")
+    code, _, err = run([f"experiment={config}", f"out={kept}", "progress=false", "workers=1"])
+    assert code == 2
+    assert "already holds files" in err.strip().splitlines()[-1]
+    assert [p.name for p in kept.iterdir()] == ["notes.txt"]
+
+
+def test_analyse_unwritable_out_is_one_line(tmp_path):
+    config = _tiny_experiment(tmp_path)
+    results = tmp_path / "results"
+    assert run([f"experiment={config}", f"out={results}", "progress=false", "workers=1"])[0] == 0
+    code, _, err = run(["analyse", str(results), "method=trajectories",
+                        "indicator=pressure", "out=/proc/x"])
+    assert code == 2
+    assert "cannot write there" in one_line(err, "out")

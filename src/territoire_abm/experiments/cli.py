@@ -25,7 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from territoire_abm.cli_options import HELP_FLAGS, Option, OptionTable, did_you_mean
+from territoire_abm.cli_options import (
+    HELP_FLAGS,
+    Option,
+    OptionTable,
+    check_output_dir,
+    did_you_mean,
+)
 from territoire_abm.errors import UserError
 
 __all__ = ["ANALYSE_OPTIONS", "METHODS", "RUN_OPTIONS", "analyse_main", "main", "run_main"]
@@ -467,6 +473,7 @@ def _analyse(results_dir: str, args: _Args) -> list[Path]:
                         f"{did_you_mean(method, [*METHODS, 'all'])}")
     args.get("seed"), args.get("policy")  # accepted by every method
     out = Path(args.get("out", str(Path(results_dir) / "analysis")))
+    check_output_dir(out, "out", overwrite=True)  # analyses add their files beside others
     files = METHODS[method](res, args, out, method)
     args.check_unused()
     return files

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from territoire_abm.cli_options import check_output_dir
 from territoire_abm.errors import UserError
 from territoire_abm.experiments.designs import parameter_columns, run_params
 from territoire_abm.experiments.executors import Executor, make_executor
@@ -354,6 +355,8 @@ def _open_design(spec: ExperimentSpec, store: ResultStore, started: str, *, resu
     """A new experiment's design and manifest, or a resumed one's (checked unchanged)."""
     if store.has_results():
         return (*_resumed_design(spec, store, resume=resume, retry_failed=retry_failed), False)
+    # A new experiment: a folder that cannot be written, or holds other files, stops here.
+    check_output_dir(store.root, "out", overwrite=False)
     d = spec.make_design()
     manifest = {
         "manifest_version": MANIFEST_VERSION,
