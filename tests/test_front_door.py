@@ -357,3 +357,16 @@ def test_analyse_unwritable_out_is_one_line(tmp_path):
                         "indicator=pressure", "out=/proc/x"])
     assert code == 2
     assert "cannot write there" in one_line(err, "out")
+
+
+@pytest.mark.parametrize("command", ["debrief", "replay"])
+def test_game_sessions_folder_missing_is_one_line_and_creates_nothing(command, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for folder in ("/proc/x", "nowhere"):
+        code, _, err = run(["game", command, "code=ABCDEF", f"dir={folder}"])
+        assert code == 2
+        assert "no sessions folder there" in one_line(err, "dir")
+    code, _, err = run(["game", command, "code=ABCDEF"])
+    assert code == 2 and "game_sessions" in one_line(err, "dir")
+    assert list(tmp_path.iterdir()) == []

@@ -118,6 +118,7 @@ def test_alone_counterfactual_keeps_events(played):
 ])
 def test_cli_errors_are_one_line(args, field, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "game_sessions").mkdir()  # a missing folder is its own error (test_front_door)
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: {field}") and "\n" not in err

@@ -119,7 +119,11 @@ def game_main(args: list[str]) -> int:
 def _session(options: dict[str, str]):
     from territoire_abm.game.store import Registry
 
-    return Registry(Path(options.get("dir") or "game_sessions")).get(options.get("code"))
+    root = Path(options.get("dir") or "game_sessions")
+    if not root.is_dir():  # reading a session creates no folder
+        raise UserError("dir", str(root), "no sessions folder there; give dir= the folder "
+                        "`territoire-abm game` saved the session in")
+    return Registry(root).get(options.get("code"))
 
 
 def debrief_main(args: list[str]) -> int:
