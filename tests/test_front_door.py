@@ -370,3 +370,12 @@ def test_game_sessions_folder_missing_is_one_line_and_creates_nothing(command, t
     code, _, err = run(["game", command, "code=ABCDEF"])
     assert code == 2 and "game_sessions" in one_line(err, "dir")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_summary_prints_a_0_1_scale_without_its_range_as_a_unit():
+    from territoire_abm.twinning.comparison import _summaries
+
+    table = pd.DataFrame([{"label": "mean trust", "unit": "0–1", "twin_mean": 0.65,
+                           "target_mean": 0.8, "better": "target"}])
+    assert _summaries(table, "Carbonne", "Fuente Obejuna") == [
+        "mean trust: Fuente Obejuna 0.65, Carbonne 0.8 (better: Carbonne)"]

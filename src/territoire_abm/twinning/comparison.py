@@ -485,6 +485,8 @@ def _fmt(value: float, unit: str) -> str:
         return "n/a"
     if unit == "share":
         return f"{100 * value:.1f} %" if abs(value) < 0.1 else f"{100 * value:.0f} %"
+    if unit == "0–1":  # a score on a 0–1 scale: the range is not a unit to print after it
+        return f"{value:.2g}"
     if abs(value) >= 100:
         return f"{value:,.0f} {unit}"
     return f"{value:.2g} {unit}" if abs(value) < 1 else f"{value:.1f} {unit}"
