@@ -61,3 +61,42 @@ def test_game_and_explore_print_their_usage(capsys):
         assert "territoire-abm game replay code=<session code>" in out and "host=0.0.0.0" in out
     assert main(["game", "bogus"]) == 2
     assert capsys.readouterr().err.startswith("error: argument: got 'bogus'")
+
+
+def test_creation_form_sets_each_role_s_money(tmp_path, monkeypatch):
+    """The facilitator's form (rendered without a browser) has a money field per role in
+    play; what is typed there is each role's budget; a bad amount is one line in the page."""
+    import ipyvuetify as v
+    import solara
+
+    from territoire_abm.game import app
+
+    monkeypatch.setenv(app.ROOT_ENV, str(tmp_path))
+    monkeypatch.setattr(app, "_registry", None)
+    pushed = []
+
+    @solara.component
+    def Routed():  # the page under a router that records where it sends the facilitator
+        solara.routing.router_context.provide(solara.routing.Router("/", [], pushed.append))
+        app.CreatePage()
+
+    _, rc = solara.render(Routed(), handle_error=False)
+
+    def field(label):
+        return rc.find(v.TextField, label=label).widget
+
+    field("Households").v_model = "100"
+    field("Farmers: money per round (EUR)").v_model = "abc"
+    rc.find(v.Btn, children=["Create session"]).widget.click()
+    rc.find(v.Alert).assert_single()
+    assert "budgets_eur.farmers: got 'abc'" in str(rc.find(v.Alert).widget.children)
+    assert app.registry().codes() == []
+    field("Farmers: money per round (EUR)").v_model = "250 000"
+    field("Municipal council: money per round (EUR)").v_model = "2000000"
+    rc.find(v.Btn, children=["Create session"]).widget.click()
+    (code,) = app.registry().codes()
+    session = app.registry().get(code)
+    assert session.wallets["farmers"] == 250_000 and session.wallets["council"] == 2_000_000
+    assert session.wallets["residents"] == 100_000  # the default, left as it was
+    assert pushed == [f"?t={session.facilitator_token}"]  # on to the console
+    monkeypatch.setattr(app, "_registry", None)

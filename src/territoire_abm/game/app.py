@@ -187,6 +187,8 @@ def CreatePage():
     roles, set_roles = solara.use_state(list(ROLES))
     twin, set_twin = solara.use_state(NO_TWIN)
     lang, set_lang = solara.use_state(Settings.lang)
+    budgets, set_budgets = solara.use_state({role: f"{amount:.0f}"
+                                             for role, amount in BUDGETS_EUR.items()})
     error, set_error = solara.use_state("")
     offered = solara.use_memo(lambda: twins.choices("carbonne", scenario), [scenario])
     solara.Title("Territoire workshop — new session")
@@ -208,19 +210,27 @@ def CreatePage():
         chosen_twin = twin if twin in offered else ""
         solara.Select("Language of the debrief pack (fr: français, en: English)",
                       values=list(LANGUAGES), value=lang, on_value=set_lang)
-        solara.Text("Roles in play (the model plays the others):")
+        solara.Text("Roles in play (the model plays the others) and the money each receives "
+                    "at the start of every round:")
         for role in GAME_ROLES if chosen_twin else ROLES:
-            solara.Checkbox(label=f"{LABELS[role]} (budget {_fmt_eur(BUDGETS_EUR[role])} "
-                            "per round)", value=role in roles,
-                            on_value=lambda on, role=role: set_roles(
-                                [r for r in GAME_ROLES if (r in roles and r != role)
-                                 or (r == role and on)]))
+            with solara.Row():
+                solara.Checkbox(label=LABELS[role], value=role in roles,
+                                on_value=lambda on, role=role: set_roles(
+                                    [r for r in GAME_ROLES if (r in roles and r != role)
+                                     or (r == role and on)]))
+                if role in roles:
+                    solara.InputText(f"{LABELS[role]}: money per round (EUR)",
+                                     value=budgets[role], continuous_update=True,
+                                     on_value=lambda text, role=role: set_budgets(
+                                         {**budgets, role: text}))
 
         def create():
+            in_play = [r for r in roles if r != TWIN_ROLE or chosen_twin]
             form = {"title": title, "scenario": scenario, "rounds": rounds,
                     "years_per_round": years, "households": households,
                     "timer_minutes": timer, "twin": chosen_twin, "lang": lang,
-                    "roles": [r for r in roles if r != TWIN_ROLE or chosen_twin]}
+                    "roles": in_play,
+                    "budgets_eur": {r: budgets[r].replace(" ", "") for r in in_play}}
             session = _attempt(lambda: registry().create(form), set_error)
             if session is not None:
                 router.push(f"?t={session.facilitator_token}")
