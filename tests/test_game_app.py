@@ -100,3 +100,22 @@ def test_creation_form_sets_each_role_s_money(tmp_path, monkeypatch):
     assert session.wallets["residents"] == 100_000  # the default, left as it was
     assert pushed == [f"?t={session.facilitator_token}"]  # on to the console
     monkeypatch.setattr(app, "_registry", None)
+
+
+def test_game_on_the_local_network_prints_the_players_address(tmp_path, monkeypatch, capsys):
+    from territoire_abm.game import cli
+
+    served = []
+    monkeypatch.setattr(cli, "serve", lambda *args: served.append(args))
+    monkeypatch.setattr(cli, "lan_addresses", lambda: ["192.168.1.20"])
+    assert cli.game_main(["host=0.0.0.0", "port=8800", f"dir={tmp_path}"]) == 0
+    out = capsys.readouterr().out
+    assert "players on the local network open http://192.168.1.20:8800/" in out
+    assert served[0][1:3] == ("0.0.0.0", 8800)
+    monkeypatch.setattr(cli, "lan_addresses", lambda: [])
+    assert cli.game_main(["host=0.0.0.0", f"dir={tmp_path}"]) == 0
+    assert "this machine's address (ip addr, or ipconfig on Windows) with :8765/" in \
+        capsys.readouterr().out
+    assert cli.game_main([f"dir={tmp_path}"]) == 0
+    assert served[-1][1] == "127.0.0.1" and "local network" not in capsys.readouterr().out
+    assert all(not a.startswith("127.") for a in cli.lan_addresses())

@@ -59,6 +59,26 @@ def _host(value: str | None) -> str:
     return host
 
 
+def lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses on the local network (none of 127.x), best guess first:
+    the one the default route leaves by (a UDP socket's connect sends nothing), then the
+    host name's."""
+    import socket
+
+    found = []
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.254.254.254", 1))
+            found.append(probe.getsockname()[0])
+    except OSError:
+        pass
+    try:
+        found += socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        pass
+    return [a for a in dict.fromkeys(found) if not a.startswith(("127.", "0."))]
+
+
 def facilitator_key(root: Path) -> str:
     """The key of the facilitator link, kept in the sessions folder (stable across restarts)."""
     root.mkdir(parents=True, exist_ok=True)
@@ -107,8 +127,11 @@ def game_main(args: list[str]) -> int:
     print(f"Workshop game at http://{shown}:{port}/  (players join here with the session code)")
     print(f"Facilitator link: http://{shown}:{port}/?key={key}")
     if host == "0.0.0.0":
-        print("Bound to every network interface: players use this machine's address on the "
-              "local network.")
+        addresses = lan_addresses()
+        print("Bound to every network interface: players on the local network open "
+              + (" or ".join(f"http://{address}:{port}/" for address in addresses)
+                 if addresses else "this machine's address (ip addr, or ipconfig on Windows) "
+                 f"with :{port}/"))
     print(f"Sessions are saved in {root}. Stop with Ctrl+C; restarting resumes them.",
           flush=True)
     serve("territoire_abm.game.app", host, port,
