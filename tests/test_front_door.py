@@ -379,3 +379,13 @@ def test_compare_summary_prints_a_0_1_scale_without_its_range_as_a_unit():
                            "target_mean": 0.8, "better": "target"}])
     assert _summaries(table, "Carbonne", "Fuente Obejuna") == [
         "mean trust: Fuente Obejuna 0.65, Carbonne 0.8 (better: Carbonne)"]
+
+
+def test_twin_without_monthly_normals_says_it_cannot_be_simulated(tmp_path):
+    started = time.perf_counter()
+    code, _, err = run(["twin", "compare", "target=Carbonne", "twin=Bologna", "until=2026",
+                        f"out={tmp_path / 'c'}"])
+    assert code == 2
+    line = one_line(err, "twin")
+    assert "Bologna" in line and "monthly" in line and "simulate=false" in line
+    assert "nan" not in line and time.perf_counter() - started < 20

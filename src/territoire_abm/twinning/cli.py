@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import pandas as pd
 
 from territoire_abm.cli_options import (
@@ -145,6 +146,8 @@ def run_compare(
     """
     from territoire_abm.twinning.simulate import DEFAULT_EXCHANGE, run_pair
 
+    for field, place in (("target", target), ("twin", twin)):
+        _check_simulable(field, place)
     if "until" in options:
         until = options.get("until")
     elif warming_level is not None or horizon is None:
@@ -159,6 +162,19 @@ def run_compare(
         overrides["territory.households"] = options.get("households")
     return run_pair(target, twin, scenario=scenario, seed=seed, until=until,
                     exchange=exchange, overrides=overrides)
+
+
+def _check_simulable(field: str, place: PlaceNormals) -> None:
+    """The weather generator needs 12 monthly minimum, maximum and precipitation values; a
+    candidate ranked on annual or gridded figures only cannot be simulated."""
+    missing = [name for name, values in (("tmin", place.tmin_c), ("tmax", place.tmax_c),
+                                         ("precipitation", place.precip_mm))
+               if not np.all(np.isfinite(np.asarray(values, dtype=float)))]
+    if missing:
+        raise UserError(field, place.name, f"no monthly {', '.join(missing)} normals to "
+                        "simulate it (its figures are annual or partial); choose a place with "
+                        "monthly normals, or run twin report … simulate=false for a "
+                        "climate-only report")
 
 
 # --------------------------------------------------------------------------- parsing
