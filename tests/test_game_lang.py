@@ -8,7 +8,9 @@ import pytest
 
 from territoire_abm.errors import UserError
 from territoire_abm.game.debrief import (
+    PDF_COLUMNS,
     cover_lines,
+    cover_pages,
     profiles,
     round_summaries,
     timeline,
@@ -166,3 +168,18 @@ def test_replay_without_seed_is_the_session_again(french, capsys):
                  f"dir={french.directory.parent}"]) == 0
     printed = capsys.readouterr().out
     assert f"{played['trust_mean'].iloc[-1]:.3f}" in printed.splitlines()[-1]
+
+
+def test_pdf_text_pages_cut_nothing_off():
+    """The PDF's text pages wrap long lines (a verdict, a flagged published figure) instead of
+    cutting them at the page's edge, and continue on another page when one is full."""
+    verdict = ("Émissions (tCO2e/habitant) : la session a obtenu 4,74 ; avec les mêmes "
+               "décisions, 100 % des 3 futurs ssp245 ont fait moins bien — chanceux : peu de "
+               "futurs ont fait aussi bien.")
+    flagged = ("Ménages en précarité énergétique 2025–2029: 7,2 %; 7,3 % (6,8 % – 7,6 %); "
+               "10,0–14,0 % (2022) ONPE tableau de bord (TEE_3D indicator) — HORS FOURCHETTE")
+    lines = ["titre", verdict, flagged] + [f"T{n} 2025 Animateur : levier" for n in range(80)]
+    pages = cover_pages(lines)
+    assert len(pages) == 2 and all(len(line) <= PDF_COLUMNS for p in pages for line in p)
+    text = " ".join(" ".join(line.split()) for page in pages for line in page)
+    assert verdict in text and flagged in text and "T79 2025 Animateur : levier" in text

@@ -400,16 +400,31 @@ def _twin_played_by(role_profiles: list[dict[str, Any]], t: Translator) -> str:
 
 def _write_pdf(path: Path, context: dict[str, Any], figures: dict[str, Figure],
                t: Translator | None = None) -> None:
-    """The same story on paper: a text page, then the four figures."""
+    """The same story on paper: the text pages, then the figures."""
     with PdfPages(path) as pdf:
-        cover = Figure(figsize=(8.27, 11.69))
-        y = 0.96
-        for line in cover_lines(context, t or translator("en")):
-            cover.text(0.05, y, line[:110], fontsize=8, family="monospace", parse_math=False)
-            y -= 0.018
-        pdf.savefig(cover)
+        for page in cover_pages(cover_lines(context, t or translator("en"))):
+            cover = Figure(figsize=(8.27, 11.69))
+            for row, line in enumerate(page):
+                cover.text(0.05, 0.96 - 0.018 * row, line, fontsize=8, family="monospace",
+                           parse_math=False)
+            pdf.savefig(cover)
         for figure in figures.values():
             pdf.savefig(figure)
+
+
+#: An A4 text page in 8-point monospace: characters per line, lines per page.
+PDF_COLUMNS, PDF_ROWS = 110, 52
+
+
+def cover_pages(lines: list[str]) -> list[list[str]]:
+    """``lines`` wrapped at :data:`PDF_COLUMNS` (continuation lines indented: nothing is cut
+    off) and cut into pages of :data:`PDF_ROWS` lines."""
+    import textwrap
+
+    wrapped = [part for line in lines
+               for part in (textwrap.wrap(line, PDF_COLUMNS, subsequent_indent="    ",
+                                          break_on_hyphens=False) or [""])]
+    return [wrapped[first:first + PDF_ROWS] for first in range(0, len(wrapped), PDF_ROWS)]
 
 
 def cover_lines(context: dict[str, Any], t: Translator) -> list[str]:
@@ -428,5 +443,5 @@ def cover_lines(context: dict[str, Any], t: Translator) -> list[str]:
               for p in context["published"]]
     lines += ["", t("pdf.timeline")] + [
         t("pdf.timeline_line", round=str(e["round"]), year=str(e["year"]), who=e["who"],
-          what=e["what"]) for e in context["timeline"]][:40]
+          what=e["what"]) for e in context["timeline"]]
     return lines
