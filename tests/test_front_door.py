@@ -389,3 +389,11 @@ def test_twin_without_monthly_normals_says_it_cannot_be_simulated(tmp_path):
     line = one_line(err, "twin")
     assert "Bologna" in line and "monthly" in line and "simulate=false" in line
     assert "nan" not in line and time.perf_counter() - started < 20
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", "of 1 weather seed;"),
+                                                ("fr", "sur 1 graine météo ;")])
+def test_summary_of_one_seed_says_one_seed(lang, expected, tmp_path):
+    code, out, err = run([*SMALL, "seeds=1", f"lang={lang}", f"output_dir={tmp_path / 'o'}"])
+    assert code == 0, err
+    assert expected in out and "1 weather seeds" not in out and "1 graines" not in out

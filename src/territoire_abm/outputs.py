@@ -309,7 +309,7 @@ def summary_text(model: Any, out_dir: Path | None, seconds: float,
         t("summary.setup", scenario=config.scenario.name,
           seeds=", ".join(map(str, sorted(runs))), dispatch=config.optimiser.mode,
           archetype=config.policy.council.archetype, now=model.council.archetype, place=place),
-        t("summary.legend", n=len(runs)),
+        t("summary.legend", n=len(runs)) if len(runs) > 1 else t("summary.legend_one"),
         "",
         f"{t('summary.indicator'):<{first}}" + "".join(f"{f'{a}–{b}':>{width}}"
                                                        for a, b in decades)
