@@ -81,7 +81,8 @@ def test_french_pack_speaks_french(french, tmp_path):
                    "taux de subvention fixé à 50\u202f%", "Conseil municipal (Anne)",
                    "centré sur : chaleur", "contribution 70\u202f%",
                    "pilotage optimisé (programmation linéaire)",
-                   "Mode de pilotage : optimisé (programmation linéaire)"):
+                   "Mode de pilotage : optimisé (programmation linéaire)",
+                   "territoire Carbonne"):  # the commune's name, not its config id
         assert phrase in html, phrase
     # the robustness table names its outcomes in French, never by their indicator ids
     robust = html.split("Robuste ou chanceux")[1]
