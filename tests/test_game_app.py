@@ -119,3 +119,33 @@ def test_game_on_the_local_network_prints_the_players_address(tmp_path, monkeypa
     assert cli.game_main([f"dir={tmp_path}"]) == 0
     assert served[-1][1] == "127.0.0.1" and "local network" not in capsys.readouterr().out
     assert all(not a.startswith("127.") for a in cli.lan_addresses())
+
+
+def test_a_measure_in_place_is_offered_to_drop_not_to_buy_again(tmp_path):
+    """Adopting (or investing in) a measure working or being built again would pay for it
+    twice and restart its lead time: the form offers it only to drop, and a decision
+    buying it again is refused with one line, changing nothing."""
+    import pytest
+
+    from territoire_abm.errors import UserError
+    from territoire_abm.game.app import form_options
+
+    session = _session(tmp_path)
+    council = session.join("council", "Ana")
+    energy = session.join("energy_community", "Chloé")
+    assert form_options(session, "council")["drop"] == ()
+    session.submit(council, {"adopt": ["cool_rooms"]})
+    session.submit(energy, {"invest": ["community_battery"]})
+    session.advance(session.facilitator_token)
+    offered = form_options(session, "council")
+    assert offered["drop"] == ("cool_rooms",) and "cool_rooms" not in offered["adopt"]
+    assert "community_battery" not in form_options(session, "energy_community")["invest"]
+    wallet, decisions = session.wallets["council"], len(session.decisions)
+    with pytest.raises(UserError) as error:
+        session.submit(council, {"adopt": ["cool_rooms", "heat_wave_plan"]})
+    assert str(error.value) == ("council.adopt: got 'cool_rooms'; already working or being "
+                                "built: it would be paid for again; pick another measure")
+    with pytest.raises(UserError):
+        session.submit(energy, {"invest": ["community_battery"]})
+    assert session.wallets["council"] == wallet and len(session.decisions) == decisions
+    session.submit(council, {"adopt": ["heat_wave_plan"], "drop": ["cool_rooms"]})

@@ -344,11 +344,13 @@ def DecisionForm(session, token: str, role: str, version: int):
     done, set_done = solara.use_state("")
     labels = measure_labels()
     costs = engine_levers.measure_costs(session.territory(role))
-    for field, allowed in options(role).items():
+    for field, allowed in form_options(session, role).items():
         solara.Text({"adopt": "Adopt (council measures):", "drop": "Drop (measures in place):",
                      "invest": "Invest (community projects):",
                      "recommend": "Recommend to the council:",
                      "propose": "Propose to the council:"}[field])
+        if not allowed:
+            solara.Text("(none)" if field != "drop" else "(none in place yet)")
         for measure in allowed:
             picked = chosen.get(field, [])
             cost = f" — {_fmt_eur(costs[measure])}" if field in ("adopt", "invest") else ""
@@ -384,6 +386,15 @@ def DecisionForm(session, token: str, role: str, version: int):
 
     solara.Button("Submit decision", on_click=submit, color="primary")
     Messages(error, done)
+
+
+def form_options(session, role: str) -> dict[str, tuple[str, ...]]:
+    """The measures ``role``'s form offers in each list this round: what the role may adopt
+    or invest in, less what is already working or being built; only those to drop."""
+    held = engine_levers.held_measures(session.territory(role))
+    return {field: tuple(m for m in allowed if (m in held) == (field == "drop"))
+            if field in ("adopt", "invest", "drop") else allowed
+            for field, allowed in options(role).items()}
 
 
 def _float_or_text(text: str) -> Any:

@@ -9,7 +9,7 @@ The engine part of an accepted decision is a plain dict of the engine's decision
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,9 +57,11 @@ def _share(role: str, value: Any) -> float | None:
 
 
 def check(role: str, form: Mapping[str, Any], costs_eur: Mapping[str, float],
-          available_eur: float, wallet_eur: float, fund_open: bool) -> Checked:
+          available_eur: float, wallet_eur: float, fund_open: bool,
+          held: Collection[str] = ()) -> Checked:
     """Validate ``form`` for ``role``; ``available_eur`` is what the role may spend on
-    measures (its wallet, plus the common fund when open), ``wallet_eur`` its own money."""
+    measures (its wallet, plus the common fund when open), ``wallet_eur`` its own money;
+    ``held``, the measures working or being built (not adopted or invested in again)."""
     if not isinstance(form, Mapping):
         raise UserError("decision", short(form), "a form of fields")
     fields = FIELDS[role]
@@ -72,6 +74,11 @@ def check(role: str, form: Mapping[str, Any], costs_eur: Mapping[str, float],
     for key in fields:
         if key in allowed:
             engine[key] = _measure_list(role, key, form.get(key), allowed[key])
+    for key in ("adopt", "invest"):
+        again = [m for m in engine.get(key, []) if m in held]
+        if again:
+            raise UserError(f"{role}.{key}", ", ".join(again), "already working or being "
+                            "built: it would be paid for again; pick another measure")
     if "contribute" in fields:
         engine["contribute"] = _share(role, form.get("contribute"))
     if "mode" in fields:

@@ -171,10 +171,12 @@ class Session:
             if role in self.submissions:
                 raise UserError(role, "a second decision", "already submitted this round; "
                                 "wait for the next round")
+            territory = self.territory(role)
             checked = decision_rules.check(
-                role, form, engine_levers.measure_costs(self.territory(role)),
+                role, form, engine_levers.measure_costs(territory),
                 self.available_eur(role),
-                self.wallets.get(role, 0.0), self.fund["open"])
+                self.wallets.get(role, 0.0), self.fund["open"],
+                held=engine_levers.held_measures(territory))
             self._pay(role, checked)
             record = {"round": self.round + 1, "year": self.year, "role": role,
                       "player": self.players[token]["name"], "decision": checked.engine,

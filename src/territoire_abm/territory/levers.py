@@ -188,3 +188,15 @@ def measure_costs(model: TerritoryModel) -> dict[str, float]:
                   model.community_effects):
         costs.update({m: float(c) for m, c in zip(table.ids, table.capex_eur, strict=True)})
     return costs
+
+
+def held_measures(model: TerritoryModel) -> frozenset[str]:
+    """Council and community measures working or being built in ``model.year`` (the year the
+    next decisions are for): adopting one again would pay for it again and restart its lead
+    time, so the engine's own rules never do (``Portfolio.holds``)."""
+    held: set[str] = set()
+    for portfolio, table in ((model.council_portfolio, model.council_effects),
+                             (model.community_portfolio, model.community_effects)):
+        held.update(m for m, h in zip(table.ids, portfolio.holds(model.year)[0], strict=True)
+                    if h)
+    return frozenset(held)
