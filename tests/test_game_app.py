@@ -39,11 +39,12 @@ def test_console_log_is_in_words(tmp_path):
     energy = session.join("energy_community", "Chloé")
     session.submit(council, {"adopt": ["cool_rooms"], "note": "pour les aînés"})
     session.submit(energy, {"mode": "lp"})
-    session.use_lever(session.facilitator_token, "event", event="drought")
+    session.use_lever(session.facilitator_token, "event", event="heat_wave")
     session.use_lever(session.facilitator_token, "measure_cost", measure="cool_rooms",
                       factor=1.25)
     lines = log_lines(session)
     assert len(lines) == 4
+    assert lines[2] == "Round 1 (2025) · Facilitator: heat wave forced in 2025 (10 days)"
     assert lines[0] == ("Round 1 (2025) · Municipal council (Ana <script>): adopt: Cool rooms "
                         "for vulnerable people — “pour les aînés”")
     assert "dispatch optimised (linear programme)" in lines[1]
