@@ -150,3 +150,14 @@ def test_a_measure_in_place_is_offered_to_drop_not_to_buy_again(tmp_path):
         session.submit(energy, {"invest": ["community_battery"]})
     assert session.wallets["council"] == wallet and len(session.decisions) == decisions
     session.submit(council, {"adopt": ["heat_wave_plan"], "drop": ["cool_rooms"]})
+
+
+def test_console_offers_the_pack_s_html_and_pdf(tmp_path):
+    from territoire_abm.game.app import pack_downloads
+
+    (tmp_path / "debrief.html").write_text("<html></html>", encoding="utf-8")
+    assert [p.name for p, _ in pack_downloads(tmp_path)] == ["debrief.html"]
+    (tmp_path / "debrief.pdf").write_bytes(b"%PDF-1.4")
+    assert pack_downloads(tmp_path) == [
+        (tmp_path / "debrief.html", "Download the debrief (HTML)"),
+        (tmp_path / "debrief.pdf", "Download the debrief (PDF)")]

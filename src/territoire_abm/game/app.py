@@ -559,15 +559,21 @@ def FacilitatorPage(session, token: str):
         solara.Button("Write the debrief pack", color="primary", on_click=write_pack)
         if pack:
             solara.Success(f"Debrief pack written to {pack}")
-            html = Path(pack) / "debrief.html"
-            if html.is_file():
-                solara.FileDownload(html.read_bytes(), filename="debrief.html",
-                                    label="Download the debrief (HTML)")
+            with solara.Row():
+                for path, label in pack_downloads(Path(pack)):
+                    solara.FileDownload(path.read_bytes(), filename=path.name, label=label)
     Briefing(session)
     Dashboard(session, "facilitator")
     with solara.Details("Lever and decision log"), solara.Column(gap="2px"):
         for line in log_lines(session):
             solara.Text(line)
+
+
+def pack_downloads(folder: Path) -> list[tuple[Path, str]]:
+    """The debrief pack's files the console offers to download, with their buttons' labels."""
+    offered = [("debrief.html", "Download the debrief (HTML)"),
+               ("debrief.pdf", "Download the debrief (PDF)")]
+    return [(folder / name, label) for name, label in offered if (folder / name).is_file()]
 
 
 def log_lines(session) -> list[str]:
