@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from territoire_abm.game.app import DISPATCH_MODES, account_choices, log_lines, measure_choices
 from territoire_abm.game.roles import measure_labels
 from territoire_abm.game.session import Session
 
 
-def _session(tmp_path) -> Session:
+def _session(tmp_path, lang: str = "en") -> Session:
     return Session.create({"rounds": 2, "years_per_round": 1, "households": 100,
-                           "roles": ["council", "farmers", "energy_community"]}, tmp_path)
+                           "roles": ["council", "farmers", "energy_community"], "lang": lang},
+                          tmp_path)
 
 
 def test_money_moves_between_named_accounts_from_the_first_choices(tmp_path):
@@ -82,6 +85,7 @@ def test_creation_form_sets_each_role_s_money(tmp_path, monkeypatch):
         app.CreatePage()
 
     _, rc = solara.render(Routed(), handle_error=False)
+    rc.find(v.BtnToggle).widget.v_model = 1  # the form in English (fr, en: French by default)
 
     def field(label):
         return rc.find(v.TextField, label=label).widget
@@ -161,3 +165,87 @@ def test_console_offers_the_pack_s_html_and_pdf(tmp_path):
     assert pack_downloads(tmp_path) == [
         (tmp_path / "debrief.html", "Download the debrief (HTML)"),
         (tmp_path / "debrief.pdf", "Download the debrief (PDF)")]
+
+
+def _page_text(component) -> tuple[str, object]:
+    """Every text of a page rendered without a browser (labels, buttons, table cells), and
+    its render context."""
+    import ipywidgets
+    import solara
+
+    box, rc = solara.render(component, handle_error=False)
+
+    def walk(widget) -> list[str]:
+        found = []
+        template = getattr(widget, "template", None)
+        if isinstance(template, str) and "solara-markdown" in template:  # a Markdown's HTML
+            found.append(re.sub(r"<[^>]+>", " ", template.split("<script>")[0]))
+        for name in ("children", "label", "value", "v_model", "description", "title"):
+            value = getattr(widget, name, None)
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, str):
+                    found.append(item)
+                elif isinstance(item, ipywidgets.Widget):
+                    found.extend(walk(item))
+        return found
+
+    return "\n".join(walk(box)), rc
+
+
+def test_a_french_session_s_pages_are_in_french_and_an_english_one_s_unchanged(tmp_path):
+    """The player page and the console follow the session's language: French labels,
+    measure names (the catalogue's name_fr), numbers the French way; a refused decision's
+    line in French; the same pages of an English session keep their English texts."""
+    import ipyvuetify as v
+
+    from territoire_abm.game import app
+
+    pages = {}
+    for lang in ("fr", "en"):
+        session = _session(tmp_path / lang, lang)
+        council = session.join("council", "Ana")
+        text, rc = _page_text(app.PlayerPage(session, council))
+        note = rc.find(v.TextField, label={"fr": "Note au groupe (pourquoi)",
+                                           "en": "Note to the group (why)"}[lang]).widget
+        note.v_model = "x" * 10_000
+        rc.find(v.Btn, children=[{"fr": "Valider la décision",
+                                  "en": "Submit decision"}[lang]]).widget.click()
+        error = str(rc.find(v.Alert).widget.children)
+        console, _ = _page_text(app.FacilitatorPage(session, session.facilitator_token))
+        pages[lang] = (text, error, console)
+    text, error, console = pages["fr"]
+    assert "Votre décision pour 2025" in text and "Conseil municipal" in text
+    assert "Votre argent : 1\u202f100\u202f000 EUR" in text
+    assert f"{measure_labels('fr')['cool_rooms']} — 60\u202f000 EUR" in text
+    assert measure_labels("fr")["cool_rooms"] != measure_labels("en")["cool_rooms"]
+    assert "Adopter (mesures du conseil) :" in text and "Submit" not in text
+    assert "erreur : council.note : reçu '<10000 characters>' ; au plus" in error
+    assert "Console de l'animateur" in console and "Lancer le tour 1" in console
+    assert "Provoquer : canicule" in console and "Run round" not in console
+    text, error, console = pages["en"]
+    assert "Your decision for 2025" in text and "Your money: 1 100 000 EUR" in text
+    assert "Adopt (council measures):" in text and "Cool rooms for vulnerable people" in text
+    assert "error: council.note: got '<10000 characters>'; at most" in error
+    assert "Facilitator console" in console and "Run round 1" in console
+    assert "Inject heat wave" in console and "Valider" not in text
+
+
+def test_a_french_session_s_briefing_dashboard_and_log_are_in_french(tmp_path):
+    from territoire_abm.game import app
+
+    session = _session(tmp_path, "fr")
+    council = session.join("council", "Ana")
+    farmers = session.join("farmers", "")  # a player without a name: the role's, in French
+    assert session.players[farmers]["name"] == "Agriculteurs"
+    session.submit(council, {"adopt": ["cool_rooms"], "note": "pour les aînés"})
+    session.use_lever(session.facilitator_token, "measure_cost", measure="heat_wave_plan",
+                      factor=1.25)
+    session.advance(session.facilitator_token)
+    text, _ = _page_text(app.PlayerPage(session, council))
+    assert "Tour 1 (2025–2025) : ce qui s'est passé" in text
+    assert "Tableau de bord (2025)" in text and "Jours de canicule" in text
+    assert "Heat-wave days" not in text and "What the decisions changed" not in text
+    lines = log_lines(session)
+    assert lines[0].startswith("Tour 1 (2025) · Conseil municipal (Ana) : ")
+    assert lines[0].endswith(" — « pour les aînés »")
+    assert "× 1,25" in lines[1]

@@ -44,9 +44,12 @@ def _see(page, text: str, timeout: int = TIMEOUT_MS):
 
 
 def _join(browser, server, code: str, name: str, role_label: str):
+    """A player joins an English session (the landing page, in French by default, is switched
+    to English first; the session's language then takes over)."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.goto(server.url)
+    page.get_by_role("button", name="en", exact=True).click()
     page.get_by_label("Session code").fill(code)
     page.get_by_label("Your name").fill(name)
     page.get_by_role("button", name=f"Join as {role_label}").click()
@@ -60,6 +63,8 @@ def test_full_workshop_in_the_browser(browser, game_server):
     key = (root / "facilitator.key").read_text().strip()
     facilitator = browser.new_context(viewport=VIEWPORT).new_page()
     facilitator.goto(f"{game_server.url}?key={key}")
+    _see(facilitator, "Nouvelle session d'atelier")  # the creation form: French by default
+    facilitator.get_by_role("button", name="en", exact=True).click()  # an English session
     facilitator.get_by_label("Title").fill("Atelier <b>Carbonne</b>")
     facilitator.get_by_label("Rounds").fill("2")
     facilitator.get_by_label("Years per round").fill("2")
@@ -133,8 +138,8 @@ def test_full_workshop_in_the_browser(browser, game_server):
     html = (folder / "debrief.html").read_text(encoding="utf-8")
     assert "Atelier &lt;b&gt;Carbonne&lt;/b&gt;" in html and "<b>Carbonne" not in html
     assert (folder / "debrief.pdf").stat().st_size > 10_000
-    assert '<html lang="fr">' in html  # the session's language: French by default
-    assert "6. La commune jumelle : Fuente Obejuna" in html
+    assert '<html lang="en">' in html  # the session's language, chosen on the form
+    assert "6. The twin commune: Fuente Obejuna" in html
     saved = json.loads((root / code / "session.json").read_text(encoding="utf-8"))
     assert [d["role"] for d in saved["decisions"]] == ["farmers", "council", "council",
                                                        "farmers"]
@@ -145,9 +150,25 @@ def test_full_workshop_in_the_browser(browser, game_server):
     assert "twin_council" in saved["settings"]["roles"] and len(saved["twin_log"]) == 4
     report = browser.new_page(viewport=VIEWPORT)
     report.goto(f"file://{folder / 'debrief.html'}")
-    _see(report, "Robuste ou chanceux ?")
-    _see(report, "Face aux chiffres publiés")
+    _see(report, "Robust or lucky?")
+    _see(report, "Held against published figures")
     shot(report, "07_debrief_report")
+
+    # A session left in French (the form's default): the player's page is in French.
+    facilitator.goto(f"{game_server.url}?key={key}")
+    facilitator.get_by_label("Ménages").fill("300")
+    facilitator.get_by_label("Tours", exact=True).fill("1")
+    facilitator.get_by_role("button", name="Créer la session").click()
+    _see(facilitator, "Console de l'animateur")
+    code = re.search(r"code de la session ([A-Z2-9]{6})",
+                     facilitator.inner_text("body")).group(1)
+    player = browser.new_context(viewport=VIEWPORT).new_page()
+    player.goto(game_server.url)
+    player.get_by_label("Code de la session").fill(code)
+    player.get_by_role("button", name="Rejoindre : Agriculteurs").click()
+    _see(player, "Votre décision pour 2025")
+    _see(player, "Valider la décision")
+    shot(player, "08_french_player_page")
 
 
 def test_explorer_renders_and_steps(browser, explore_server):

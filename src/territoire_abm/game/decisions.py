@@ -16,6 +16,7 @@ from typing import Any
 from territoire_abm.errors import UserError
 from territoire_abm.game.roles import ENGINE_ROLE, FIELDS, STANDING, options
 from territoire_abm.game.settings import MAX_NOTE_CHARS, check_money, check_text, short
+from territoire_abm.game.texts import said
 
 GAME_KEYS = ("fund_eur", "note")
 SPENDING_KEYS = {"council": "adopt", "twin_council": "adopt", "energy_community": "invest"}
@@ -36,13 +37,13 @@ def _measure_list(role: str, key: str, value: Any, allowed: tuple[str, ...]) -> 
     if value is None:
         return []
     if not isinstance(value, (list, tuple)) or len(value) > MAX_MEASURES:
-        raise UserError(f"{role}.{key}", short(value), f"a list of at most {MAX_MEASURES} "
-                        "measure ids")
+        raise UserError(f"{role}.{key}", short(value), said("refused.measure_list", n=MAX_MEASURES))
     chosen = []
     for measure in value:
         if not isinstance(measure, str) or measure not in allowed:
             raise UserError(f"{role}.{key}", short(measure),
-                            f"allowed measures: {', '.join(allowed)}")
+                            said("refused.allowed_measures",
+                                 measures=", ".join(allowed)))
         if measure not in chosen:
             chosen.append(measure)
     return chosen
@@ -52,7 +53,7 @@ def _share(role: str, value: Any) -> float | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise UserError(f"{role}.contribute", short(value), "a share in [0, 1] or empty")
+        raise UserError(f"{role}.contribute", short(value), said("refused.share"))
     return float(value)
 
 
@@ -63,12 +64,13 @@ def check(role: str, form: Mapping[str, Any], costs_eur: Mapping[str, float],
     measures (its wallet, plus the common fund when open), ``wallet_eur`` its own money;
     ``held``, the measures working or being built (not adopted or invested in again)."""
     if not isinstance(form, Mapping):
-        raise UserError("decision", short(form), "a form of fields")
+        raise UserError("decision", short(form), said("refused.form"))
     fields = FIELDS[role]
     for key in form:
         if key not in fields and key not in GAME_KEYS:
             raise UserError(f"{role}.{short(key)}", short(form[key]),
-                            f"allowed fields: {', '.join(fields + GAME_KEYS)}")
+                            said("refused.fields",
+                                 fields=", ".join(fields + GAME_KEYS)))
     allowed = options(role)
     engine: dict[str, Any] = {}
     for key in fields:
@@ -77,31 +79,29 @@ def check(role: str, form: Mapping[str, Any], costs_eur: Mapping[str, float],
     for key in ("adopt", "invest"):
         again = [m for m in engine.get(key, []) if m in held]
         if again:
-            raise UserError(f"{role}.{key}", ", ".join(again), "already working or being "
-                            "built: it would be paid for again; pick another measure")
+            raise UserError(f"{role}.{key}", ", ".join(again), said("refused.again"))
     if "contribute" in fields:
         engine["contribute"] = _share(role, form.get("contribute"))
     if "mode" in fields:
         mode = form.get("mode") or None
         if mode not in (None, "rule", "lp"):
-            raise UserError(f"{role}.mode", short(mode), "allowed: rule, lp, or empty")
+            raise UserError(f"{role}.mode", short(mode), said("refused.mode"))
         engine["mode"] = mode
     if ENGINE_ROLE[role] == "council" and set(engine["adopt"]) & set(engine["drop"]):
         raise UserError(f"{role}.drop", ", ".join(sorted(set(engine["adopt"])
                                                          & set(engine["drop"]))),
-                        "a measure cannot be adopted and dropped at once")
+                        said("refused.adopt_drop"))
     note = check_text(f"{role}.note", form.get("note"), MAX_NOTE_CHARS)
     fund = check_money(f"{role}.fund_eur", form.get("fund_eur") or 0.0)
     if fund > 0 and not fund_open:
-        raise UserError(f"{role}.fund_eur", fund, "the common fund is not open")
+        raise UserError(f"{role}.fund_eur", fund, said("refused.fund_closed"))
     spending = SPENDING_KEYS.get(role)
     cost = sum(costs_eur[m] for m in engine.get(spending, [])) if spending else 0.0
     if fund > wallet_eur:
-        raise UserError(f"{role}.fund_eur", round(fund), f"at most the role's money "
-                        f"({wallet_eur:,.0f} EUR)")
+        raise UserError(f"{role}.fund_eur", round(fund), said("refused.fund_max", eur=wallet_eur))
     if cost > available_eur + 1e-6:
         raise UserError(f"{role}.{spending}", f"{cost:,.0f} EUR",
-                        f"over budget: {available_eur:,.0f} EUR available")
+                        said("refused.over_budget", eur=available_eur))
     return Checked(engine=engine, cost_eur=float(cost), fund_eur=fund, note=note)
 
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from territoire_abm.errors import UserError
 from territoire_abm.game.roles import LABELS
 from territoire_abm.game.settings import check_money, short
-from territoire_abm.game.texts import percent0, translator
+from territoire_abm.game.texts import english, percent0, translator
+from territoire_abm.game.texts import said as refusal
 from territoire_abm.territory import levers as engine
 
 if TYPE_CHECKING:
@@ -28,24 +29,17 @@ LEVERS = {
     "transfer": ("source", "target", "amount_eur"),
     "open_fund": ("amount_eur",),
 }
-DESCRIPTIONS = {
-    "event": "Inject a heat wave, a drought or a grid outage into the next simulated year",
-    "price_shock": "Multiply electricity prices from now on",
-    "subsidy_rate": "Set the national subsidy rate for household measures (share)",
-    "measure_cost": "Multiply one measure's investment cost (e.g. 1.25 = +25 %)",
-    "transfer": "Move money from one role to another (or to/from 'fund')",
-    "open_fund": "Open the common fund (council and energy community may spend it), "
-                 "optionally seeding it",
-}
+#: What each lever does (English; ``lever.description.<lever>`` of the catalogue, French there).
+DESCRIPTIONS = {name: english()(f"lever.description.{name}") for name in LEVERS}
 
 
 def _number(name: str, value: Any) -> float:
     if isinstance(value, bool):
-        raise UserError(name, value, "a number")
+        raise UserError(name, value, refusal("refused.number"))
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise UserError(name, short(value), "a number") from None
+        raise UserError(name, short(value), refusal("refused.number")) from None
 
 
 def apply(session: Session, lever: Any, args: dict[str, Any]) -> dict[str, Any]:

@@ -47,53 +47,65 @@ FIELDS = {
 FIELDS[TWIN_ROLE] = FIELDS["council"]
 # Keys of a decision that carry over to the later years of a round (standing choices).
 STANDING = ("contribute", "mode")
-# The dashboard each role sees: indicator name -> label (asymmetric information).
-COMMON_VIEW = {
-    "heat_wave_days": "Heat-wave days",
-    "restriction_days": "Days under drought restrictions",
-    "trust_mean": "Trust in the council (0–1)",
+# The indicators each role's dashboard shows (asymmetric information); their labels are
+# ``indicator.<name>`` of game/messages.toml.
+COMMON_NAMES = (
+    "heat_wave_days",
+    "restriction_days",
+    "trust_mean",
+)
+VIEW_NAMES = {
+    "council": (
+        "budget_eur",
+        "debt_per_inhabitant_eur",
+        "heat_stress_per_inhabitant",
+        "unmet_water_share_households",
+        "emissions_t_per_inhabitant",
+        "operational_t_per_inhabitant",
+        "heat_deaths_per_100k",
+        "incumbent_vote_share",
+    ),
+    "residents": (
+        "heat_stress_per_inhabitant",
+        "energy_bill_mean_eur",
+        "energy_poverty_share",
+        "unmet_water_share_households",
+        "satisfaction_mean",
+    ),
+    "farmers": (
+        "unmet_water_share_agriculture",
+        "crop_yield_factor",
+        "farm_revenue_loss_eur",
+        "drought_index",
+        "restriction_days_crise",
+    ),
+    "businesses": (
+        "productivity_loss_share",
+        "unmet_water_share_industry",
+        "cost_eur",
+        "unserved_kwh",
+    ),
+    "energy_community": (
+        "self_sufficiency_rate",
+        "self_consumption_rate",
+        "peak_import_kw",
+        "unserved_kwh",
+        "curtailed_kwh",
+        "community_members",
+    ),
 }
-VIEWS = {
-    "council": {
-        "budget_eur": "Council budget (EUR/yr)",
-        "debt_per_inhabitant_eur": "Debt per inhabitant (EUR)",
-        "heat_stress_per_inhabitant": "Heat-stress days per inhabitant",
-        "unmet_water_share_households": "Unmet household water (share)",
-        "emissions_t_per_inhabitant": "Emissions (tCO2e/inhabitant)",
-        "operational_t_per_inhabitant": "Territorial emissions, no embodied (tCO2e/inh.)",
-        "heat_deaths_per_100k": "Heat deaths per 100,000",
-        "incumbent_vote_share": "Incumbent vote share (last election)",
-    },
-    "residents": {
-        "heat_stress_per_inhabitant": "Heat-stress days per inhabitant",
-        "energy_bill_mean_eur": "Mean energy bill (EUR/yr)",
-        "energy_poverty_share": "Households in energy poverty (share)",
-        "unmet_water_share_households": "Unmet household water (share)",
-        "satisfaction_mean": "Satisfaction (0–1)",
-    },
-    "farmers": {
-        "unmet_water_share_agriculture": "Unmet irrigation (share)",
-        "crop_yield_factor": "Crop yield (1 = normal)",
-        "farm_revenue_loss_eur": "Farm revenue lost (EUR)",
-        "drought_index": "Drought index",
-        "restriction_days_crise": "Days at 'crise' level (irrigation banned)",
-    },
-    "businesses": {
-        "productivity_loss_share": "Productivity lost to heat (share)",
-        "unmet_water_share_industry": "Unmet industrial water (share)",
-        "cost_eur": "Community electricity cost (EUR)",
-        "unserved_kwh": "Unserved electricity (kWh)",
-    },
-    "energy_community": {
-        "self_sufficiency_rate": "Self-sufficiency (share)",
-        "self_consumption_rate": "Self-consumption (share)",
-        "peak_import_kw": "Peak import (kW)",
-        "unserved_kwh": "Unserved electricity (kWh)",
-        "curtailed_kwh": "Curtailed PV (kWh)",
-        "community_members": "Members",
-    },
-}
-VIEWS[TWIN_ROLE] = VIEWS["council"]
+VIEW_NAMES[TWIN_ROLE] = VIEW_NAMES["council"]
+
+
+def indicator_labels(names, lang: str = "en") -> dict[str, str]:
+    """Indicator name -> its dashboard label in ``lang`` (``indicator.<name>``)."""
+    t = translator(lang)
+    return {name: t(f"indicator.{name}") for name in names}
+
+
+#: Dashboards in English: indicator name -> label (the shared view, each role's).
+COMMON_VIEW = indicator_labels(COMMON_NAMES)
+VIEWS = {role: indicator_labels(names) for role, names in VIEW_NAMES.items()}
 # Indicators of the round summary and the debrief (all roles, the facilitator).
 HEADLINE_INDICATORS = (
     "heat_stress_per_inhabitant", "unmet_water_share_agriculture",
@@ -111,14 +123,15 @@ def headline(lang: str = "en") -> dict[str, str]:
 HEADLINE = headline()
 
 
-def view(role: str) -> dict[str, str]:
-    """Indicator name -> label shown to ``role`` (the facilitator sees every view)."""
+def view(role: str, lang: str = "en") -> dict[str, str]:
+    """Indicator name -> label shown to ``role`` in ``lang`` (the facilitator sees every
+    view)."""
     if role == "facilitator":
-        merged: dict[str, str] = dict(COMMON_VIEW)
+        names: dict[str, None] = dict.fromkeys(COMMON_NAMES)
         for each in ROLES:
-            merged.update(VIEWS[each])
-        return merged
-    return {**VIEWS[role], **COMMON_VIEW}
+            names.update(dict.fromkeys(VIEW_NAMES[each]))
+        return indicator_labels(names, lang)
+    return indicator_labels((*VIEW_NAMES[role], *COMMON_NAMES), lang)
 
 
 @cache

@@ -28,8 +28,9 @@ from typing import Any
 from territoire_abm.errors import UserError
 from territoire_abm.game import decisions as decision_rules
 from territoire_abm.game import rounds
-from territoire_abm.game.roles import ENGINE_ROLE, LABELS, ROLES, TWIN_ROLE
+from territoire_abm.game.roles import ENGINE_ROLE, ROLES, TWIN_ROLE
 from territoire_abm.game.settings import MAX_NAME_CHARS, Settings, check_text, short
+from territoire_abm.game.texts import said, translator
 from territoire_abm.governance.controllers import RecordedController
 from territoire_abm.run import build_config
 from territoire_abm.territory import levers as engine_levers
@@ -144,11 +145,13 @@ class Session:
         with self.lock:
             if role not in self.settings.roles:
                 raise UserError("role", short(role),
-                                f"roles in play: {', '.join(self.settings.roles)}")
+                                said("refused.roles_in_play",
+                                     roles=", ".join(self.settings.roles)))
             if role in self.holders():
-                raise UserError("role", role, f"already held by {self.holders()[role]!r}; "
-                                "pick another role")
-            name = check_text("name", name, MAX_NAME_CHARS) or LABELS[role]
+                raise UserError("role", role, said("refused.role_held",
+                                                      name=self.holders()[role]))
+            name = check_text("name", name, MAX_NAME_CHARS) or translator(self.settings.lang)(
+                f"role.{role}")
             token = secrets.token_urlsafe(18)
             self.players[token] = {"role": role, "name": name, "joined": time.time()}
             self._changed()
@@ -167,10 +170,9 @@ class Session:
         with self.lock:
             role = self.role_of(token)
             if self.finished:
-                raise UserError("round", self.round, "the game is over")
+                raise UserError("round", self.round, said("refused.game_over"))
             if role in self.submissions:
-                raise UserError(role, "a second decision", "already submitted this round; "
-                                "wait for the next round")
+                raise UserError(role, "a second decision", said("refused.second"))
             territory = self.territory(role)
             checked = decision_rules.check(
                 role, form, engine_levers.measure_costs(territory),
@@ -206,7 +208,7 @@ class Session:
         with self.lock:
             self._require_facilitator(token)
             if self.finished:
-                raise UserError("lever", short(lever), "the game is over")
+                raise UserError("lever", short(lever), said("refused.game_over"))
             entry = game_levers.apply(self, lever, args)
             entry.update({"round": self.round + 1, "year": self.year, "time": time.time()})
             self.lever_log.append(entry)
@@ -219,7 +221,7 @@ class Session:
         with self.lock:
             self._require_facilitator(token)
             if self.finished:
-                raise UserError("round", self.round, "the game is over")
+                raise UserError("round", self.round, said("refused.game_over"))
             self._log_round()
             summary = rounds.play(self._model, self.round + 1, self.round_years,
                                   self.submissions, self.holders(), twin=self.twin_model)
@@ -261,8 +263,7 @@ class Session:
                                                                    MAX_MESSAGE_CHARS),
                        "time": time.time()}
             if not message["text"]:
-                raise UserError("message", "''", "a message of 1 to "
-                                f"{MAX_MESSAGE_CHARS} characters")
+                raise UserError("message", "''", said("refused.message", n=MAX_MESSAGE_CHARS))
             self.messages.append(message)
             self._changed()
             return message

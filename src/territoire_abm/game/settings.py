@@ -15,6 +15,7 @@ from territoire_abm.config.params import SCENARIOS
 from territoire_abm.errors import UserError
 from territoire_abm.game import twins
 from territoire_abm.game.roles import BUDGETS_EUR, GAME_ROLES, ROLES, TWIN_ROLE
+from territoire_abm.game.texts import said
 
 TERRITORIES = ("carbonne",)  # the shipped territory configs (configs/territory/)
 #: Languages of the debrief pack; French first, the default (workshops are run by French
@@ -37,10 +38,10 @@ def check_text(field_name: str, value: Any, limit: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise UserError(field_name, short(value), "expected text")
+        raise UserError(field_name, short(value), said("refused.text"))
     text = value.strip()
     if len(text) > limit:
-        raise UserError(field_name, f"<{len(text)} characters>", f"at most {limit} characters")
+        raise UserError(field_name, f"<{len(text)} characters>", said("refused.too_long", n=limit))
     return text
 
 
@@ -62,9 +63,9 @@ def check_money(field_name: str, value: Any, high: float = 1e9) -> float:
     try:
         amount = float(value)
     except (TypeError, ValueError):
-        raise UserError(field_name, short(value), "an amount in EUR") from None
+        raise UserError(field_name, short(value), said("refused.money")) from None
     if not 0.0 <= amount <= high:  # also rejects NaN
-        raise UserError(field_name, amount, f"allowed range [0, {high:.0f}] EUR")
+        raise UserError(field_name, amount, said("refused.money_range", high=high))
     return amount
 
 

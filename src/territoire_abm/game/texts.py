@@ -1,18 +1,25 @@
 """The game's texts in French and English: the catalogue ``game/messages.toml``.
 
-The debrief pack is written in the session's language (``Settings.lang``, French by default:
-the facilitators are French communes and their partners). The live pages stay in English;
-their role and indicator labels and the round summaries come from the same catalogue's English
-column, so a text is written once.
+The debrief pack and the live pages (game/app.py) are written in the session's language
+(``Settings.lang``, French by default: the facilitators are French communes and their
+partners). What the session records (round summaries, the lever log) is kept in English and
+written again in the session's language when shown. Why a form was refused is raised as a
+:class:`~territoire_abm.i18n.Message` (:func:`said`), so the page can show it in French.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from territoire_abm.i18n import LANGUAGES, Translator, localise_figures, localise_number
+from territoire_abm.i18n import (
+    LANGUAGES,
+    Message,
+    Translator,
+    localise_figures,
+    localise_number,
+)
 
-__all__ = ["LANGUAGES", "english", "fmt", "percent0", "translator"]
+__all__ = ["LANGUAGES", "english", "fmt", "percent0", "said", "translator"]
 
 
 @cache
@@ -24,6 +31,12 @@ def translator(lang: str = "en") -> Translator:
 def english() -> Translator:
     """The English texts (labels of the live pages, the round summaries)."""
     return translator("en")
+
+
+def said(key: str, **params: object) -> Message:
+    """The English text of ``key`` that remembers its key and fields (to be written again in
+    another language), e.g. what a refused form allowed."""
+    return Message(english()(key, **params), key, params)
 
 
 def fmt(value: object, lang: str = "en") -> str:
