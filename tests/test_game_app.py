@@ -249,3 +249,34 @@ def test_a_french_session_s_briefing_dashboard_and_log_are_in_french(tmp_path):
     assert lines[0].startswith("Tour 1 (2025) · Conseil municipal (Ana) : ")
     assert lines[0].endswith(" — « pour les aînés »")
     assert "× 1,25" in lines[1]
+
+
+def test_console_says_what_a_lever_did_and_when_the_game_is_over(tmp_path):
+    """A lever's success line says what it did in words (not its id); once the last round is
+    played, the console and the players' pages say the game is over (not the next years)."""
+    import ipyvuetify as v
+
+    from territoire_abm.game import app
+
+    for lang, change, done in (("en", "Change cost", "Lever applied: cost of “"),
+                               ("fr", "Changer le coût", "Levier appliqué : coût de « ")):
+        session = _session(tmp_path / lang, lang)
+        farmers = session.join("farmers", "Bob")
+        token = session.facilitator_token
+        _, rc = _page_text(app.FacilitatorPage(session, token))
+        rc.find(v.Btn, children=[change]).widget.click()
+        success = str(rc.find(v.Alert).widget.children)
+        assert done in success and "measure_cost" not in success
+        assert session.lever_log[-1]["lever"] == "measure_cost"
+        for _ in range(session.settings.rounds):
+            session.advance(token)
+        console, _ = _page_text(app.FacilitatorPage(session, token))
+        player, _ = _page_text(app.PlayerPage(session, farmers))
+        if lang == "en":
+            assert "All 2 rounds played (2025–2026)" in console
+            assert "the game is over: write the debrief pack" in console
+            assert "all 2 rounds played (2025–2026)" in player
+            assert "next years from" not in console and "years from 2027" not in player
+        else:
+            assert "Les 2 tours sont joués (2025–2026)" in console
+            assert "prochaines années" not in console and "à partir de 2027" not in player

@@ -98,7 +98,7 @@ def test_full_workshop_in_the_browser(browser, game_server):
     _see(council, "Decision submitted")
 
     facilitator.get_by_role("button", name="Inject heat wave").click()
-    _see(facilitator, "Lever applied: event")
+    _see(facilitator, "Lever applied: heat wave forced in 2025")
     _see(facilitator, "submitted")
     shot(facilitator, "04_facilitator_console")
     facilitator.get_by_role("button", name="Run round 1").click()

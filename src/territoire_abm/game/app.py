@@ -32,7 +32,7 @@ import solara
 from territoire_abm.config.params import SCENARIOS
 from territoire_abm.errors import UserError
 from territoire_abm.game import twins
-from territoire_abm.game.levers import LEVERS
+from territoire_abm.game.levers import LEVERS, lever_text
 from territoire_abm.game.published import dashboard_text
 from territoire_abm.game.roles import (
     BUDGETS_EUR,
@@ -501,9 +501,14 @@ def PlayerPage(session, token: str):
     t = translator(lang)
     solara.Title(t("app.player_title", role=role_label(session, role), code=session.code))
     solara.Markdown(f"## {role_label(session, role)}")
-    solara.Text(t("app.player_line", name=session.players[token]["name"], code=session.code,
-                  round=str(min(status["round"] + 1, status["rounds"])),
-                  rounds=str(status["rounds"]), year=str(session.year)))
+    if status["finished"]:
+        solara.Text(t("app.player_over_line", name=session.players[token]["name"],
+                      code=session.code, rounds=str(status["rounds"]),
+                      first=str(session.settings.start), last=str(session.settings.until)))
+    else:
+        solara.Text(t("app.player_line", name=session.players[token]["name"],
+                      code=session.code, round=str(status["round"] + 1),
+                      rounds=str(status["rounds"]), year=str(session.year)))
     solara.Text(t("app.money", eur=_fmt_eur(session.wallets.get(role, 0), lang))
                 + (t("app.money_fund", eur=_fmt_eur(session.fund["eur"], lang))
                    if session.fund["open"] else ""))
@@ -540,8 +545,13 @@ def LeverPanel(session, token: str, version: int):
     message, set_message = solara.use_state("")
 
     def lever(name: str, **args: Any) -> Callable[[], None]:
-        return lambda: _attempt(lambda: session.use_lever(token, name, **args), set_error,
-                                set_done, t("app.lever_done", lever=name), lang=lang)
+        def use() -> None:
+            entry = _attempt(lambda: session.use_lever(token, name, **args), set_error,
+                             lang=lang)
+            if entry is not None:
+                set_done(lever_done(entry, lang))
+
+        return use
 
     def number(text: str) -> str:  # a French decimal comma: 1,5
         return text.replace(",", ".") if lang == "fr" else text
@@ -591,6 +601,12 @@ def LeverPanel(session, token: str, version: int):
         Messages(error, done)
 
 
+def lever_done(entry: dict[str, Any], lang: str = "en") -> str:
+    """The console's line once a lever is applied: what it did, in words (as the log)."""
+    return translator(lang)("app.lever_done",
+                            lever=lever_text(entry["lever"], entry["said"], lang))
+
+
 # a plain function, not a component: re-drawn with its page on every change
 def BaselineStatus(session):
     """How far the debrief's model-alone futures, computed in the background, have got."""
@@ -618,11 +634,7 @@ def FacilitatorPage(session, token: str):
     solara.Title(t("app.console_title", code=session.code))
     solara.Markdown(f"## {t('app.console_h', code=session.code)}")
     solara.Text(session.settings.title)
-    solara.Text(t("app.console_line", round=str(min(status["round"] + 1, status["rounds"])),
-                  rounds=str(status["rounds"]), year=str(session.year),
-                  scenario=session.settings.scenario)
-                + (t("app.console_twin", twin=session.settings.twin)
-                   if session.settings.twin else ""))
+    solara.Text(console_line(session, status))
     rows = []
     for role in session.settings.roles:
         holder = status["holders"].get(role)
@@ -666,6 +678,21 @@ def FacilitatorPage(session, token: str):
     with solara.Details(t("app.log")), solara.Column(gap="2px"):
         for line in log_lines(session):
             solara.Text(line)
+
+
+def console_line(session, status: dict[str, Any]) -> str:
+    """The console's line under its title: the round to play and the years it simulates, or,
+    once the last round is played, that the game is over."""
+    t = translator(lang_of(session))
+    settings = session.settings
+    if status["finished"]:
+        line = t("app.console_over", rounds=str(status["rounds"]), first=str(settings.start),
+                 last=str(settings.until), scenario=settings.scenario)
+    else:
+        line = t("app.console_line", round=str(status["round"] + 1),
+                 rounds=str(status["rounds"]), year=str(session.year),
+                 scenario=settings.scenario)
+    return line + (t("app.console_twin", twin=settings.twin) if settings.twin else "")
 
 
 def pack_downloads(folder: Path, lang: str = "en") -> list[tuple[Path, str]]:
