@@ -280,3 +280,30 @@ def test_console_says_what_a_lever_did_and_when_the_game_is_over(tmp_path):
         else:
             assert "Les 2 tours sont joués (2025–2026)" in console
             assert "prochaines années" not in console and "à partir de 2027" not in player
+
+
+def test_refusals_of_the_form_the_levers_and_links_are_written_in_french(tmp_path):
+    """Why the creation form, a lever or a link was refused: French in a French page, the
+    English line unchanged."""
+    import pytest
+
+    from territoire_abm.errors import UserError
+    from territoire_abm.game.app import error_line
+    from territoire_abm.game.store import Registry
+
+    with pytest.raises(UserError) as error:
+        Session.create({"households": "abc", "lang": "fr"}, tmp_path / "x")
+    assert str(error.value).endswith("; a whole number in [50, 20000]")
+    assert error_line(error.value, "fr").endswith(" ; un nombre entier dans [50, 20000]")
+    session = _session(tmp_path, "fr")
+    with pytest.raises(UserError) as error:
+        session.use_lever(session.facilitator_token, "transfer", source="council",
+                          target="council", amount_eur=1)
+    assert str(error.value) == ("lever.target: got 'council'; a different account from the "
+                                "source")
+    assert error_line(error.value, "fr") == ("erreur : lever.target : reçu 'council' ; un "
+                                             "compte différent de la source")
+    with pytest.raises(UserError) as error:
+        Registry(tmp_path / "none").by_token("nope")
+    assert error_line(error.value, "en").endswith("; not a valid link; ask the facilitator")
+    assert error_line(error.value, "fr").endswith(" ; lien non valide ; demandez à l'animateur")

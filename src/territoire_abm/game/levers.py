@@ -115,15 +115,16 @@ def _transfer(session: Session, args: dict[str, Any]) -> dict[str, Any]:
     accounts = [*session.wallets, "fund", "outside"]
     for name, value in (("source", source), ("target", target)):
         if value not in accounts:
-            raise UserError(f"lever.{name}", short(value), f"allowed: {', '.join(accounts)}")
+            raise UserError(f"lever.{name}", short(value), refusal("refused.allowed",
+                                                                 values=", ".join(accounts)))
     if source == target:
-        raise UserError("lever.target", target, "a different account from the source")
+        raise UserError("lever.target", target, refusal("refused.same_account"))
     amount = check_money("lever.amount_eur", args.get("amount_eur"))
     balance = (session.fund["eur"] if source == "fund" else float("inf")
                if source == "outside" else session.wallets[source])
     if amount > balance + 1e-6:
         raise UserError("lever.amount_eur", round(amount),
-                        f"at most {balance:,.0f} EUR held by {source}")
+                        refusal("refused.balance", eur=balance, source=source))
     if source == "fund":
         session.fund["eur"] -= amount
     elif source != "outside":

@@ -128,8 +128,7 @@ class Session:
         """The role a player token holds (the only role that token may act for)."""
         player = self.players.get(token) if isinstance(token, str) else None
         if player is None:
-            raise UserError("token", "(hidden)", "not a player of this session; join again "
-                            "with the session code")
+            raise UserError("token", "(hidden)", said("refused.not_player"))
         return player["role"]
 
     def is_facilitator(self, token: Any) -> bool:
@@ -138,7 +137,7 @@ class Session:
 
     def _require_facilitator(self, token: Any) -> None:
         if not self.is_facilitator(token):
-            raise UserError("facilitator", "(hidden)", "only the facilitator link may do this")
+            raise UserError("facilitator", "(hidden)", said("refused.not_facilitator"))
 
     def join(self, role: Any, name: Any) -> str:
         """Give ``role`` to a new player; returns the player's secret token."""

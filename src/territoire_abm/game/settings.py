@@ -45,16 +45,25 @@ def check_text(field_name: str, value: Any, limit: int) -> str:
     return text
 
 
+def allowed(values) -> str:
+    """What a refused choice allowed: ``allowed: a, b`` (a catalogue message)."""
+    return said("refused.allowed", values=", ".join(values))
+
+
+def _whole(low: int, high: int) -> str:
+    return said("refused.whole", low=low, high=high)
+
+
 def check_int(field_name: str, value: Any, low: int, high: int) -> int:
     """``value`` as a whole number in [low, high], or a UserError naming the field."""
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise UserError(field_name, short(value), f"a whole number in [{low}, {high}]") from None
+        raise UserError(field_name, short(value), _whole(low, high)) from None
     if number != value and not (isinstance(value, str) and value.strip() == str(number)):
-        raise UserError(field_name, short(value), f"a whole number in [{low}, {high}]")
+        raise UserError(field_name, short(value), _whole(low, high))
     if not low <= number <= high:
-        raise UserError(field_name, number, f"allowed range [{low}, {high}]")
+        raise UserError(field_name, number, said("refused.range", low=low, high=high))
     return number
 
 
@@ -98,35 +107,34 @@ class Settings:
         base = cls()
         territory = form.get("territory", base.territory)
         if territory not in TERRITORIES:
-            raise UserError("territory", short(territory), f"allowed: {', '.join(TERRITORIES)}")
+            raise UserError("territory", short(territory), allowed(TERRITORIES))
         scenario = form.get("scenario", base.scenario)
         if scenario not in SCENARIOS:
-            raise UserError("scenario", short(scenario), f"allowed: {', '.join(SCENARIOS)}")
+            raise UserError("scenario", short(scenario), allowed(SCENARIOS))
         twin = twins.check_twin(form.get("twin", base.twin), territory)
         lang = form.get("lang", base.lang)
         if lang not in LANGUAGES:
-            raise UserError("lang", short(lang), f"allowed: {', '.join(LANGUAGES)}")
+            raise UserError("lang", short(lang), allowed(LANGUAGES))
         roles = tuple(form.get("roles", base.roles))
         for role in roles:
             if role not in GAME_ROLES:
-                raise UserError("roles", short(role), f"allowed: {', '.join(GAME_ROLES)}")
+                raise UserError("roles", short(role), allowed(GAME_ROLES))
         if TWIN_ROLE in roles and not twin:
-            raise UserError("roles", TWIN_ROLE, "the twin's council plays only when a twin "
-                            "commune is chosen (field 'twin')")
+            raise UserError("roles", TWIN_ROLE, said("refused.twin_role"))
         if not roles:
-            raise UserError("roles", "none", "at least one role in play")
+            raise UserError("roles", "none", said("refused.no_role"))
         budgets = dict(BUDGETS_EUR)
         for role, amount in dict(form.get("budgets_eur", {})).items():
             if role not in GAME_ROLES:
                 raise UserError("budgets_eur", short(role),
-                                f"allowed: {', '.join(GAME_ROLES)}")
+                                allowed(GAME_ROLES))
             budgets[role] = check_money(f"budgets_eur.{role}", amount)
         rounds = check_int("rounds", form.get("rounds", base.rounds), 1, 20)
         years = check_int("years_per_round", form.get("years_per_round", base.years_per_round),
                           1, 10)
         start = check_int("start", form.get("start", base.start), 2020, 2060)
         if start + rounds * years - 1 > 2100:
-            raise UserError("rounds", rounds, "rounds × years per round must end by 2100")
+            raise UserError("rounds", rounds, said("refused.by_2100"))
         return cls(
             territory=territory,
             scenario=scenario,

@@ -18,6 +18,7 @@ from typing import Any
 from territoire_abm.errors import UserError
 from territoire_abm.game.session import Session, SessionController, valid_code
 from territoire_abm.game.settings import Settings
+from territoire_abm.game.texts import said
 from territoire_abm.territory import state as engine_state
 
 FORMAT = 1
@@ -97,11 +98,11 @@ class Registry:
         code = code.strip().upper() if isinstance(code, str) else code
         if not valid_code(code):
             raise UserError("session code", "(not a code)" if not isinstance(code, str)
-                            else code[:12], "6 letters and digits, as shown by the facilitator")
+                            else code[:12], said("refused.code"))
         with self.lock:
             if code not in self.sessions:
                 if not (self.root / code / "session.json").is_file():
-                    raise UserError("session code", code, "no such session")
+                    raise UserError("session code", code, said("refused.no_session"))
                 self._hold(load(self.root / code))
             return self.sessions[code]
 
@@ -115,11 +116,11 @@ class Registry:
     def by_token(self, token: Any) -> tuple[Session, str]:
         """The session and role (``"facilitator"`` or a role) a secret token opens."""
         if not isinstance(token, str) or not 10 <= len(token) <= 64:
-            raise UserError("token", "(hidden)", "not a valid link; ask the facilitator")
+            raise UserError("token", "(hidden)", said("refused.bad_link"))
         for code in self.codes():
             session = self.get(code)
             if session.is_facilitator(token):
                 return session, "facilitator"
             if token in session.players:
                 return session, session.players[token]["role"]
-        raise UserError("token", "(hidden)", "not a valid link; ask the facilitator")
+        raise UserError("token", "(hidden)", said("refused.bad_link"))
