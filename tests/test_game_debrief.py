@@ -198,3 +198,7 @@ def test_dashboard_cell_shows_published_range_and_flags_the_years_it_is_read_for
     assert not published.dashboard_text("energy_poverty_share", row.high * 2,
                                         row.last_year + 30).startswith("⚠")
     assert published.dashboard_text("no_such_indicator", 1.0, 2025) == ""
+    french = published.dashboard_text("energy_poverty_share", row.central, row.first_year, "fr")
+    assert "." in row.range_text(fmt)  # French: decimal commas, a space before %
+    assert french == inside.replace(row.range_text(fmt), row.range_text(fmt).replace(
+        ".", ",").replace("%", "\u202f%"))

@@ -326,7 +326,7 @@ def Dashboard(session, role: str):
             columns.reverse()
     year = int(table.index[-1])
     rows = [f"| {label} | " + " | ".join(_fmt_value(last[name], lang) for _, last in columns)
-            + f" | {dashboard_text(name, float(table.iloc[-1][name]), year)} |"
+            + f" | {dashboard_text(name, float(table.iloc[-1][name]), year, lang)} |"
             for name, label in role_view(role, lang).items() if name in table]
     solara.Markdown(f"**{t('app.dashboard', year=str(year))}**\n\n| {t('app.th_indicator')} | "
                     + " | ".join(name for name, _ in columns)

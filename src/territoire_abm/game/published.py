@@ -138,14 +138,15 @@ def formats() -> dict[str, str]:
     return {column: fmt for column, _, fmt in SUMMARY_ROWS}
 
 
-def dashboard_text(column: str, value: float, year: int) -> str:
+def dashboard_text(column: str, value: float, year: int, lang: str = "en") -> str:
     """The published ranges of ``column`` for a dashboard cell (range, year, first source),
-    with ⚠ when ``value`` of ``year`` is outside a range read for that year; "" without
-    published figures."""
+    with ⚠ when ``value`` of ``year`` is outside a range read for that year (numbers written
+    the ``lang`` way); "" without published figures."""
     fmt = formats().get(column, "{:g}")
     texts = []
     for row in rows_of(column):
         flag = "⚠ " if row.overlaps(year, year) and row.status(value) in ("low", "high") \
             else ""
-        texts.append(f"{flag}{row.range_text(fmt)} {row.source.split(';')[0]}")
+        texts.append(f"{flag}{localise_figures(row.range_text(fmt), lang)} "
+                     f"{row.source.split(';')[0]}")
     return "; ".join(texts)
