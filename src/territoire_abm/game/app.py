@@ -545,13 +545,7 @@ def LeverPanel(session, token: str, version: int):
     message, set_message = solara.use_state("")
 
     def lever(name: str, **args: Any) -> Callable[[], None]:
-        def use() -> None:
-            entry = _attempt(lambda: session.use_lever(token, name, **args), set_error,
-                             lang=lang)
-            if entry is not None:
-                set_done(lever_done(entry, lang))
-
-        return use
+        return lambda: _apply_lever(session, token, name, args, set_error, set_done, lang)
 
     def number(text: str) -> str:  # a French decimal comma: 1,5
         return text.replace(",", ".") if lang == "fr" else text
@@ -599,6 +593,15 @@ def LeverPanel(session, token: str, version: int):
             for name in LEVERS:
                 solara.Text(f"{name}: {t(f'lever.description.{name}')}")
         Messages(error, done)
+
+
+def _apply_lever(session, token: str, name: str, args: dict[str, Any],
+                 set_error: Callable[[str], None], set_done: Callable[[str], None],
+                 lang: str) -> None:
+    """Apply a lever from the console; its line says what it did, or why it was refused."""
+    entry = _attempt(lambda: session.use_lever(token, name, **args), set_error, lang=lang)
+    if entry is not None:
+        set_done(lever_done(entry, lang))
 
 
 def lever_done(entry: dict[str, Any], lang: str = "en") -> str:
