@@ -307,3 +307,14 @@ def test_refusals_of_the_form_the_levers_and_links_are_written_in_french(tmp_pat
         Registry(tmp_path / "none").by_token("nope")
     assert error_line(error.value, "en").endswith("; not a valid link; ask the facilitator")
     assert error_line(error.value, "fr").endswith(" ; lien non valide ; demandez à l'animateur")
+
+
+def test_amounts_typed_with_thousands_spaces_are_read(tmp_path):
+    from territoire_abm.game.app import typed_amount
+
+    session = _session(tmp_path, "fr")
+    for text, eur in (("100 000", 100_000), ("2\u202f500,5", 2500.5), ("1\u00a0000", 1000)):
+        session.use_lever(session.facilitator_token, "transfer", source="outside",
+                          target="farmers", amount_eur=typed_amount(text, "fr"))
+        assert session.lever_log[-1]["said"]["eur"] == eur
+    assert typed_amount("100 000", "en") == "100000" and typed_amount("2.5", "en") == "2.5"

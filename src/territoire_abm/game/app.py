@@ -461,7 +461,7 @@ def DecisionForm(session, token: str, role: str, version: int):
         if "mode" in FIELDS[role]:
             form["mode"] = modes.get(mode, mode) or None
         if fund.strip():
-            form["fund_eur"] = fund.replace(",", ".") if lang == "fr" else fund
+            form["fund_eur"] = typed_amount(fund, lang)
         form["note"] = note
         _attempt(lambda: session.submit(token, form), set_error, set_done,
                  t("app.submitted_wait"), lang=lang)
@@ -477,6 +477,13 @@ def form_options(session, role: str) -> dict[str, tuple[str, ...]]:
     return {field: tuple(m for m in allowed if (m in held) == (field == "drop"))
             if field in ("adopt", "invest", "drop") else allowed
             for field, allowed in options(role).items()}
+
+
+def typed_amount(text: str, lang: str = "en") -> str:
+    """An amount in EUR as typed in the page, for the session's checks: its thousands
+    spaces dropped (``100 000``, as the creation form's budgets), French a decimal comma."""
+    text = "".join(text.split()).replace("\u202f", "")
+    return text.replace(",", ".") if lang == "fr" else text
 
 
 def _float_or_text(text: str, lang: str = "en") -> Any:
@@ -581,7 +588,7 @@ def LeverPanel(session, token: str, version: int):
                              continuous_update=True)
             solara.Button(t("app.move"), on_click=lever(
                 "transfer", source=accounts.get(source, source),
-                target=accounts.get(target, target), amount_eur=number(amount)))
+                target=accounts.get(target, target), amount_eur=typed_amount(amount, lang)))
         solara.Button(t("app.open_fund"), on_click=lever("open_fund", amount_eur=0))
         with solara.Row():
             solara.InputText(t("app.message"), value=message, on_value=set_message,
