@@ -27,9 +27,8 @@ from territoire_abm.i18n import localise_figures
 from territoire_abm.validation.grounding import GroundingRow, published_rows
 
 
-@cache
 def rows_of(column: str) -> tuple[GroundingRow, ...]:
-    """The published rows of ``column`` (the grounding table read once per process)."""
+    """The published rows of ``column`` (the grounding module reads its table once)."""
     return tuple(published_rows(column))
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -110,9 +111,14 @@ class GroundingRow:
 
 def published_rows(column: str) -> list[GroundingRow]:
     """The grounding rows a front end shows beside indicator ``column`` of a default-storyline
-    run: rows reading the mean of that column, storyline rows (``run``) left out."""
-    return [row for row in load_grounding()
-            if row.model_indicator == column and not row.run]
+    run: rows reading the mean of that column, storyline rows (``run``) left out. The shipped
+    table is read once per process (front ends ask for one column at a time)."""
+    return [row for row in _shipped_rows() if row.model_indicator == column and not row.run]
+
+
+@cache
+def _shipped_rows() -> tuple[GroundingRow, ...]:
+    return tuple(load_grounding())
 
 
 def _number(text: object) -> float:
